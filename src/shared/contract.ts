@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { appErrorSchema } from './errors';
+import type { EventName, OperationName } from './operations';
+import { stepIds } from './steps';
+
+// The whole IPC surface: every operation's input and output schema and every event's payload schema.
+// Main validates each input against it before a handler runs; the renderer's typed client is derived from it.
+
+const empty = z.object({}).strict();
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+// Auth0 tenant domains (acme.eu.auth0.com, login.acme.com) or a loopback host:port in rehearsal mode.
+export const auth0Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3)
+  .max(253)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/, 'not a valid domain name');
+export const clientId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'a client id has letters, digits, _ and - only');
+const secret = z.string().min(1).max(4096);
+export const environmentLabel = z.string().trim().min(1).max(64);
+export const loopbackUrl = z.string().url().max(256);
+
+export const stepState = z.enum(['done', 'current', 'available', 'locked', 'unavailable']);
+export const wizardStatus = z.object({
+  current: z.enum(stepIds),
+  steps: z.array(
+    z.object({
+      id: z.enum(stepIds),
+      state: stepState,
+      // Why a step is locked or not available yet, in words for the admin.
+      reason: z.string().optional(),
+    }),
+  ),
+});
+export type WizardStatus = z.infer<typeof wizardStatus>;
+
+export const workspaceSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  path: z.string(),
+  createdAt: z.string(),
+  readOnly: z.boolean(),
+  secretsAvailable: z.boolean(),
+  // Facts the admin must see on opening: missing key, tampered audit log, read-only reasons.
+  warnings: z.array(z.string()),
+  audit: z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string(), problem: z.string().optional() }),
+  rehearsal: z.boolean(),
+});
+export type WorkspaceSummary = z.infer<typeof workspaceSummary>;
+
+export const recentWorkspace = z.object({
+  path: z.string(),
+  name: z.string(),
+  lastOpenedAt: z.string(),
+  exists: z.boolean(),
+});
+
+export const credentialsStatus = z.object({
+  auth0: z
+    .object({ domain: z.string(), clientId: z.string(), baseUrl: z.string().optional(), hasSecret: z.boolean() })
+    .nullable(),
+  workos: z.object({ environment: z.string(), baseUrl: z.string().optional(), hasKey: z.boolean() }).nullable(),
+});
+export type CredentialsStatus = z.infer<typeof credentialsStatus>;
+
+export const jobState = z.enum(['queued', 'running', 'paused', 'cancelled', 'failed', 'completed', 'interrupted']);
+export const jobInfo = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: jobState,
+  done: z.number(),
+  total: z.number().nullable(),
+  rate: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  message: z.string().optional(),
+  error: appErrorSchema.optional(),
+  updatedAt: z.string(),
+});
+export type JobInfo = z.infer<typeof jobInfo>;
+
+const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+export const contract = {
+  'app.info': op(
+    empty,
+    z.object({ version: z.string(), platform: z.string(), userDataDir: z.string(), host: z.enum(['electron', 'harness', 'cli']) }),
+  ),
+  'app.openExternal': op(z.object({ url: z.string().url().max(2048) }).strict(), z.object({ opened: z.boolean() })),
+  'workspace.create': op(
+    z.object({ folder: absolutePath, name: z.string().trim().min(1).max(100) }).strict(),
+    workspaceSummary,
+  ),
+  'workspace.open': op(z.object({ path: absolutePath }).strict(), workspaceSummary),
+  'workspace.close': op(empty, z.object({ closed: z.boolean() })),
+  'workspace.current': op(empty, workspaceSummary.nullable()),
+  'workspace.recent': op(empty, z.array(recentWorkspace)),
+  'workspace.forget': op(z.object({ path: absolutePath }).strict(), z.array(recentWorkspace)),
+  'workspace.defaultFolder': op(empty, z.object({ folder: z.string() })),
+  'workspace.chooseFolder': op(empty, z.object({ folder: z.string().nullable() })),
+  'workspace.chooseFile': op(empty, z.object({ path: z.string().nullable() })),
+  'wizard.status': op(empty, wizardStatus),
+  'credentials.status': op(empty, credentialsStatus),
+  'credentials.setAuth0': op(
+    z.object({ domain: auth0Domain, clientId, clientSecret: secret.optional(), baseUrl: loopbackUrl.optional() }).strict(),
+    credentialsStatus,
+  ),
+  'credentials.setWorkos': op(
+    z.object({ environment: environmentLabel, apiKey: secret.optional(), baseUrl: loopbackUrl.optional() }).strict(),
+    credentialsStatus,
+  ),
+  'credentials.delete': op(z.object({ which: z.enum(['auth0', 'workos']) }).strict(), credentialsStatus),
+  'jobs.list': op(empty, z.array(jobInfo)),
+  'jobs.pause': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
+  'jobs.resume': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
+  'jobs.cancel': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
+} satisfies Record<OperationName, { input: z.ZodType; output: z.ZodType }>;
+
+// Compile-time check that the contract names exactly the operations listed in operations.ts.
+type _ExactlyTheOperations = [keyof typeof contract] extends [OperationName]
+  ? [OperationName] extends [keyof typeof contract]
+    ? true
+    : never
+  : never;
+const _exact: _ExactlyTheOperations = true;
+void _exact;
+
+export const events = {
+  'job.progress': jobInfo,
+  'workspace.changed': workspaceSummary.nullable(),
+} satisfies Record<EventName, z.ZodType>;
+
+export type Contract = typeof contract;
+export type Input<K extends OperationName> = z.input<Contract[K]['input']>;
+export type Output<K extends OperationName> = z.output<Contract[K]['output']>;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+
+// The result envelope that crosses IPC: a value or a typed error, never a thrown stack.
+export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof appErrorSchema> };
+
+// What the preload exposes as window.api and the harness client reproduces.
+export interface Api {
+  invoke<K extends OperationName>(name: K, input: Input<K>): Promise<Result<Output<K>>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
