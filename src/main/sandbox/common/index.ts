@@ -1,0 +1,4 @@
+export * from './faults';
+export * from './http';
+export * from './prng';
+export * from './rateLimit';
