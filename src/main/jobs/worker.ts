@@ -1,0 +1,94 @@
+// Worker-thread entry (built to out/main/worker.js): runs one job on its own workspace connection and reports
+// progress, completion, a stop at a safe point, or a sanitised error to the runner.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError, toAppError } from '../../shared/errors';
+import { openWorkspaceWithKey } from '../workspace';
+import type { RunnerMessage, WorkerInput, WorkerMessage } from './protocol';
+import { jobDefinitions } from './registry';
+import { latestThrottle } from './throttle';
+import { JobStopped, type JobContext, type JobProgress } from './types';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+if (!parentPort) throw new Error('src/main/jobs/worker.ts must run as a worker thread.');
+const port = parentPort;
+const post = (message: WorkerMessage): void => port.postMessage(message);
+
+function isStop(err: unknown, signal: AbortSignal): boolean {
+  if (err instanceof JobStopped) return true;
+  return signal.aborted && err instanceof Error && err.name === 'AbortError';
+}
+
+async function run(input: WorkerInput): Promise<WorkerMessage> {
+  const definition = jobDefinitions[input.kind];
+  if (!definition)
+    throw new AppError('invalid_input', `There is no job of kind "${input.kind.slice(0, 64)}".`);
+  const parsed = definition.paramsSchema.safeParse(input.params);
+  if (!parsed.success)
+    throw new AppError('invalid_input', `The stored parameters of job ${input.jobId} are invalid.`);
+
+  const stopFlag = new Int32Array(input.stopFlag);
+  const controller = new AbortController();
+  const stopNow = (): void => {
+    if (!controller.signal.aborted) controller.abort(new JobStopped());
+  };
+  const onMessage = (message: RunnerMessage): void => {
+    if (message.type === 'stop') stopNow();
+  };
+  port.on('message', onMessage);
+
+  const dataKey = input.dataKey
+    ? Buffer.from(input.dataKey.buffer, input.dataKey.byteOffset, input.dataKey.byteLength)
+    : null;
+  const workspace = openWorkspaceWithKey(input.file, dataKey);
+  const throttle = latestThrottle<JobProgress>(PROGRESS_INTERVAL_MS, (p) => post({ type: 'progress', ...p }));
+  try {
+    const save = workspace.db.prepare(
+      `UPDATE jobs SET checkpoint_json = @checkpoint, done = @done,
+         total = CASE WHEN @keepTotal THEN total ELSE @total END,
+         message = COALESCE(@message, message), updated_at = @now
+       WHERE id = @id`,
+    );
+    const ctx: JobContext<unknown, unknown> = {
+      params: parsed.data,
+      workspace,
+      checkpoint: input.checkpoint ?? null,
+      saveCheckpoint(checkpoint, progress) {
+        const result = save.run({
+          id: input.jobId,
+          checkpoint: JSON.stringify(checkpoint),
+          done: progress?.done ?? 0,
+          keepTotal: progress?.total === undefined ? 1 : 0,
+          total: progress?.total ?? null,
+          message: progress?.message ?? null,
+          now: new Date().toISOString(),
+        });
+        if (result.changes !== 1)
+          throw new AppError('not_found', `Job ${input.jobId} is missing from the jobs table.`);
+        if (progress) throttle.push(progress);
+      },
+      progress: (p) => throttle.push(p),
+      signal: controller.signal,
+      throwIfStopped() {
+        if (Atomics.load(stopFlag, 0) === 1) stopNow();
+        controller.signal.throwIfAborted();
+      },
+    };
+    try {
+      await definition.run(ctx);
+      return { type: 'done' };
+    } catch (err) {
+      if (isStop(err, controller.signal)) return { type: 'stopped' };
+      throw err;
+    }
+  } finally {
+    throttle.flush();
+    port.off('message', onMessage);
+    workspace.close();
+    dataKey?.fill(0);
+  }
+}
+
+run(workerData as WorkerInput).then(post, (err: unknown) =>
+  post({ type: 'error', error: toAppError(err).toJSON() }),
+);
