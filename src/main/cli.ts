@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { createCliContext, globals, reportFailure, type CliContext } from './cli/context';
+import { registerCredentials } from './cli/commands/credentials';
+import { registerWorkspace } from './cli/commands/workspace';
+
+// The command-line front end. Same services and contract as the desktop app; `--json` prints one JSON object.
+const version = process.env.npm_package_version ?? '0.1.0';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('auth0-to-workos')
+    .description('Auth0 to WorkOS Migration Assistant (command line)')
+    .version(version)
+    .option('--json', 'print one JSON object on stdout')
+    .option('--user-data <dir>', 'app data folder (default: the OS user-data folder)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  let active: Command = program;
+  program.hook('preAction', (_root, cmd) => {
+    active = cmd;
+  });
+  const run = (fn: (ctx: CliContext) => Promise<void>) => async () => {
+    const opts = globals(active);
+    const ctx = createCliContext(opts, version);
+    try {
+      await fn(ctx);
+    } catch (err) {
+      exitCode = reportFailure(err, Boolean(opts.json));
+    } finally {
+      await ctx.services.close();
+    }
+  };
+  registerWorkspace(program, run);
+  registerCredentials(program, run);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    return (err as { exitCode?: number }).exitCode ?? 2;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

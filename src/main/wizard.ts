@@ -1,0 +1,41 @@
+import type { WizardStatus } from '../shared/contract';
+import { stepIds, type StepId } from '../shared/steps';
+import type { CredentialsStatus } from '../shared/contract';
+import type { Workspace } from './workspace';
+
+// Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
+// from this table into `progress` below.
+const notBuiltYet: Partial<Record<StepId, string>> = {
+  export: 'Exporting from Auth0 is not available in this version yet.',
+  passwords: 'Merging the password-hash file is not available in this version yet.',
+  review: 'The offline review is not available in this version yet.',
+  plan: 'Planning against WorkOS is not available in this version yet.',
+  import: 'Importing into WorkOS is not available in this version yet.',
+  verify: 'Verification is not available in this version yet.',
+  sso: 'SSO connection hand-off is not available in this version yet.',
+  report: 'The migration report is not available in this version yet.',
+};
+
+// Where the workflow stands is derived from the workspace itself, so a reopened workspace lands where it left off.
+export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | null): WizardStatus {
+  const done = new Set<StepId>();
+  if (ws) done.add('workspace');
+  if (creds?.auth0?.hasSecret && creds.workos?.hasKey) done.add('connect');
+
+  let current: StepId = 'workspace';
+  for (const id of stepIds) {
+    if (!done.has(id) && !notBuiltYet[id]) {
+      current = id;
+      break;
+    }
+    if (done.has(id)) current = id;
+  }
+  const steps = stepIds.map((id) => {
+    if (notBuiltYet[id]) return { id, state: 'unavailable' as const, reason: notBuiltYet[id] };
+    if (id === current && !done.has(id)) return { id, state: 'current' as const };
+    if (done.has(id)) return { id, state: 'done' as const };
+    if (!ws) return { id, state: 'locked' as const, reason: 'Create or open a workspace first.' };
+    return { id, state: 'available' as const };
+  });
+  return { current, steps };
+}
