@@ -1,0 +1,23 @@
+import type { ComponentType } from 'react';
+import type { StepId } from '../../shared/steps';
+import { ConnectStep } from './Connect/ConnectStep';
+import { WorkspaceStep } from './Workspace/WorkspaceStep';
+
+// The step panels this version of the interface has. A step missing here is reported as not yet available.
+export const stepPanels: Partial<Record<StepId, ComponentType>> = {
+  workspace: WorkspaceStep,
+  connect: ConnectStep,
+};
+
+export const stepIntros: Record<StepId, string> = {
+  workspace: 'Create or open the local workspace that holds this migration.',
+  connect: 'Connect the Auth0 tenant you migrate from and the WorkOS environment you migrate to.',
+  export: 'Export users, organizations, roles and connections from Auth0 into the workspace.',
+  passwords: 'Merge the password hash file from Auth0 support into the workspace.',
+  review: 'Review findings and decide how each one is handled.',
+  plan: 'Compare the workspace with live WorkOS and plan every change.',
+  import: 'Apply the plan to WorkOS, with a journal for resume, retry and rollback.',
+  verify: 'Check WorkOS against the workspace after the import.',
+  sso: 'Move SSO connections to WorkOS.',
+  report: 'Write the migration report, with the audit log head hash.',
+};
