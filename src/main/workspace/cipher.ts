@@ -1,0 +1,90 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import { canonicalJson } from './canonical';
+
+/** The identity of the cell a ciphertext belongs to; it is bound in as AAD so a blob cannot be moved to another row. */
+export interface RowRef {
+  table: string;
+  column: string;
+  id: string;
+}
+
+export interface FieldCipher {
+  encrypt(ref: RowRef, plaintext: Buffer | string): Buffer;
+  decrypt(ref: RowRef, blob: Buffer): Buffer;
+}
+
+export const DATA_KEY_BYTES = 32;
+const VERSION = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + NONCE_BYTES;
+
+// Blob layout: version (1 byte) | nonce (12) | ciphertext | GCM tag (16).
+function aad(ref: RowRef): Buffer {
+  return Buffer.from(canonicalJson(['a2w-field', VERSION, ref.table, ref.column, ref.id]), 'utf8');
+}
+
+function checkRef(ref: RowRef): void {
+  for (const part of [ref.table, ref.column, ref.id]) {
+    if (typeof part !== 'string' || part.length === 0) {
+      throw new AppError('invalid_input', 'A row reference for field encryption needs a table, a column and an id.');
+    }
+  }
+}
+
+export interface DisposableCipher extends FieldCipher {
+  /** Wipes the key copy; any later use throws. */
+  dispose(): void;
+}
+
+/** The key is copied: the caller may wipe its own buffer. */
+export function createFieldCipher(dataKey: Buffer): DisposableCipher {
+  if (dataKey.length !== DATA_KEY_BYTES) {
+    throw new AppError('secrets_unavailable', `The workspace data key has the wrong length (${dataKey.length} bytes).`);
+  }
+  const key = Buffer.from(dataKey);
+  let disposed = false;
+  const alive = () => {
+    if (disposed) throw new AppError('secrets_unavailable', 'The workspace was closed; its data key is no longer held.');
+  };
+  return {
+    dispose() {
+      disposed = true;
+      key.fill(0);
+    },
+    encrypt(ref, plaintext) {
+      alive();
+      checkRef(ref);
+      const nonce = randomBytes(NONCE_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+      cipher.setAAD(aad(ref));
+      const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+      return Buffer.concat([Buffer.from([VERSION]), nonce, body, cipher.getAuthTag()]);
+    },
+    decrypt(ref, blob) {
+      alive();
+      checkRef(ref);
+      // The message names the column only: row ids can be user identifiers.
+      const refused = (why: string) =>
+        new AppError(
+          'secrets_unavailable',
+          `A protected value in ${ref.table}.${ref.column} could not be decrypted: ${why}.`,
+          'The value was altered, moved from another row, or encrypted with another workspace key.',
+        );
+      if (!Buffer.isBuffer(blob) || blob.length < HEADER_BYTES + TAG_BYTES) throw refused('it is too short');
+      if (blob[0] !== VERSION) throw refused(`unknown format version ${blob[0]}`);
+      const nonce = blob.subarray(1, HEADER_BYTES);
+      const tag = blob.subarray(blob.length - TAG_BYTES);
+      const body = blob.subarray(HEADER_BYTES, blob.length - TAG_BYTES);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+        decipher.setAAD(aad(ref));
+        decipher.setAuthTag(tag);
+        return Buffer.concat([decipher.update(body), decipher.final()]);
+      } catch {
+        throw refused('authentication failed');
+      }
+    },
+  };
+}

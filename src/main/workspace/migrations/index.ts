@@ -1,0 +1,13 @@
+import { sql as init } from './001_init';
+
+export interface Migration {
+  /** 1, 2, 3... with no gaps; the order they are applied in. */
+  version: number;
+  /** Lower-case words joined by underscores; shown in errors as 001_name. */
+  name: string;
+  sql: string;
+}
+
+// Append new migrations at the end (one file per migration, NNN_name.ts exporting `sql`). The SQL lives in
+// TypeScript because the bundled app cannot read .sql files at run time.
+export const migrations: Migration[] = [{ version: 1, name: 'init', sql: init }];
