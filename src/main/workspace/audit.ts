@@ -40,13 +40,17 @@ export function auditEntryHash(e: {
 // Audit details carry counts and names of things, never secrets or personal data. This is a cheap guard against
 // the obvious mistakes: keys that name a secret, and values that look like an email address. Counts and flags
 // under such keys (e.g. `hashesMerged: 1200`) cannot leak anything and are allowed.
-const sensitiveKey = /secret|passw|pwd|hash|token|e-?mail|api[-_]?key|private[-_]?key|credential|totp|otp[-_]?seed/i;
+const sensitiveKey =
+  /secret|passw|pwd|hash|token|e-?mail|api[-_]?key|private[-_]?key|credential|totp|otp[-_]?seed/i;
 const emailLike = /[^\s@"'<>]+@[^\s@"'<>]+\.[a-z]{2,}/i;
 
 function checkDetails(value: unknown, path: string): void {
   if (typeof value === 'string') {
     if (emailLike.test(value)) {
-      throw new AppError('invalid_input', `Audit detail "${path}" looks like an email address; audit entries must not hold personal data.`);
+      throw new AppError(
+        'invalid_input',
+        `Audit detail "${path}" looks like an email address; audit entries must not hold personal data.`,
+      );
     }
     return;
   }
@@ -106,7 +110,10 @@ export function createAuditLog(db: Database, isReadOnly: () => boolean): AuditLo
   return {
     append({ actor, action, details = {} }) {
       if (isReadOnly()) {
-        throw new AppError('workspace_read_only', 'The workspace is open read-only; the audit log cannot be written.');
+        throw new AppError(
+          'workspace_read_only',
+          'The workspace is open read-only; the audit log cannot be written.',
+        );
       }
       if (typeof actor !== 'string' || !actor.trim() || typeof action !== 'string' || !action.trim()) {
         throw new AppError('invalid_input', 'An audit entry needs an actor and an action.');
@@ -122,7 +129,9 @@ export function createAuditLog(db: Database, isReadOnly: () => boolean): AuditLo
       let entries = 0;
       let prevHash = GENESIS_HASH;
       let problem: string | undefined;
-      for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
+      for (const row of db
+        .prepare('SELECT * FROM audit_log ORDER BY seq')
+        .iterate() as IterableIterator<Row>) {
         entries++;
         if (problem) continue;
         const expectedSeq = entries;

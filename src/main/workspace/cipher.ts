@@ -28,7 +28,10 @@ function aad(ref: RowRef): Buffer {
 function checkRef(ref: RowRef): void {
   for (const part of [ref.table, ref.column, ref.id]) {
     if (typeof part !== 'string' || part.length === 0) {
-      throw new AppError('invalid_input', 'A row reference for field encryption needs a table, a column and an id.');
+      throw new AppError(
+        'invalid_input',
+        'A row reference for field encryption needs a table, a column and an id.',
+      );
     }
   }
 }
@@ -41,12 +44,16 @@ export interface DisposableCipher extends FieldCipher {
 /** The key is copied: the caller may wipe its own buffer. */
 export function createFieldCipher(dataKey: Buffer): DisposableCipher {
   if (dataKey.length !== DATA_KEY_BYTES) {
-    throw new AppError('secrets_unavailable', `The workspace data key has the wrong length (${dataKey.length} bytes).`);
+    throw new AppError(
+      'secrets_unavailable',
+      `The workspace data key has the wrong length (${dataKey.length} bytes).`,
+    );
   }
   const key = Buffer.from(dataKey);
   let disposed = false;
   const alive = () => {
-    if (disposed) throw new AppError('secrets_unavailable', 'The workspace was closed; its data key is no longer held.');
+    if (disposed)
+      throw new AppError('secrets_unavailable', 'The workspace was closed; its data key is no longer held.');
   };
   return {
     dispose() {

@@ -9,7 +9,13 @@ export {
   openWorkspaceWithKey,
   type OpenOptions,
 } from './workspace';
-export { GENESIS_HASH, auditEntryHash, type AuditLog, type AuditEntryInput, type AuditVerification } from './audit';
+export {
+  GENESIS_HASH,
+  auditEntryHash,
+  type AuditLog,
+  type AuditEntryInput,
+  type AuditVerification,
+} from './audit';
 export { createFieldCipher, DATA_KEY_BYTES, type FieldCipher, type RowRef } from './cipher';
 export {
   applyMigrations,

@@ -10,7 +10,8 @@ import { AppError } from '../../shared/errors';
 // SQLite's locking is unreliable on network file systems. Everything machine-specific comes through probes so
 // each platform branch can be tested on any machine.
 
-export type LocationVerdict = { ok: true } | { ok: false; kind: 'network' | 'sync'; reason: string; hint: string };
+export type LocationVerdict =
+  { ok: true } | { ok: false; kind: 'network' | 'sync'; reason: string; hint: string };
 
 export type DriveKind = 'remote' | 'local' | 'unknown';
 
@@ -127,7 +128,8 @@ export interface MountEntry {
   source: string;
 }
 
-const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeOctal = (s: string) =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** Parses /proc/self/mountinfo, /proc/mounts, or macOS `mount` output; lines it does not understand are skipped. */
 export function parseMountTable(text: string, platform: NodeJS.Platform): MountEntry[] {
@@ -146,13 +148,22 @@ export function parseMountTable(text: string, platform: NodeJS.Platform): MountE
       const before = line.slice(0, sep).split(' ');
       const after = line.slice(sep + 3).split(' ');
       if (before.length >= 5 && after.length >= 2) {
-        out.push({ mountPoint: unescapeOctal(before[4]!), fstype: after[0]!.toLowerCase(), source: unescapeOctal(after[1]!) });
+        out.push({
+          mountPoint: unescapeOctal(before[4]!),
+          fstype: after[0]!.toLowerCase(),
+          source: unescapeOctal(after[1]!),
+        });
       }
       continue;
     }
     // /proc/mounts: "server:/export /mnt nfs4 rw,relatime 0 0"
     const f = line.split(' ');
-    if (f.length >= 3) out.push({ source: unescapeOctal(f[0]!), mountPoint: unescapeOctal(f[1]!), fstype: f[2]!.toLowerCase() });
+    if (f.length >= 3)
+      out.push({
+        source: unescapeOctal(f[0]!),
+        mountPoint: unescapeOctal(f[1]!),
+        fstype: f[2]!.toLowerCase(),
+      });
   }
   return out;
 }
@@ -176,7 +187,11 @@ export function networkFsName(entry: MountEntry, platform: NodeJS.Platform): str
   const src = entry.source.toLowerCase();
   const srcTool = /^([a-z0-9-]+)[#@:]/.exec(src)?.[1];
   // Older FUSE mounts name the tool in the source ("sshfs#user@host:/dir"); macFUSE puts it there too.
-  if ((t === 'fuse' || t === 'fuseblk' || (platform === 'darwin' && MAC_FUSE_TYPES.has(t))) && srcTool && NETWORK_FUSE.has(srcTool)) {
+  if (
+    (t === 'fuse' || t === 'fuseblk' || (platform === 'darwin' && MAC_FUSE_TYPES.has(t))) &&
+    srcTool &&
+    NETWORK_FUSE.has(srcTool)
+  ) {
     return `${t} (${srcTool})`;
   }
   return null;
@@ -257,7 +272,9 @@ export function realProbes(): LocationProbes {
     readMounts: async () => {
       try {
         if (platform === 'linux') {
-          return await fsp.readFile('/proc/self/mountinfo', 'utf8').catch(() => fsp.readFile('/proc/mounts', 'utf8'));
+          return await fsp
+            .readFile('/proc/self/mountinfo', 'utf8')
+            .catch(() => fsp.readFile('/proc/mounts', 'utf8'));
         }
         if (platform === 'darwin') return (await execFileAsync('/sbin/mount', [], { timeout: 5000 })).stdout;
       } catch {
@@ -302,7 +319,8 @@ export function createLocationGuard(probes: Partial<LocationProbes> = {}): Locat
   // `pathOnly`: judge by the spelling of the path alone (for a path that is not the resolved one).
   async function networkReason(dir: string, pathOnly = false): Promise<string | null> {
     if (win) {
-      const unc = /^\\\\\?\\UNC\\([^\\]+)\\([^\\]+)/i.exec(dir) ?? /^\\\\(?![?.]\\)([^\\]+)\\([^\\]+)/.exec(dir);
+      const unc =
+        /^\\\\\?\\UNC\\([^\\]+)\\([^\\]+)/i.exec(dir) ?? /^\\\\(?![?.]\\)([^\\]+)\\([^\\]+)/.exec(dir);
       if (unc) return `a Windows network share (\\\\${unc[1]}\\${unc[2]})`;
       const drive = /^(?:\\\\[?.]\\)?([A-Za-z]):/.exec(dir)?.[1];
       if (drive && pr.driveType && (await pr.driveType(drive.toUpperCase())) === 'remote') {
@@ -311,12 +329,15 @@ export function createLocationGuard(probes: Partial<LocationProbes> = {}): Locat
       return null;
     }
     if (pr.platform === 'linux') {
-      const gvfs = /\/gvfs\/((?:smb-share|sftp|ftp|dav|davs|afp-volume|nfs|google-drive|onedrive)):/.exec(dir);
+      const gvfs = /\/gvfs\/((?:smb-share|sftp|ftp|dav|davs|afp-volume|nfs|google-drive|onedrive)):/.exec(
+        dir,
+      );
       if (gvfs) return `a GNOME network mount (${gvfs[1]})`;
     }
     if (pathOnly) return null;
     const magic = pr.platform === 'linux' ? await pr.statfsType(dir) : null;
-    if (magic !== null && NETWORK_MAGIC.has(magic)) return `a network file system (${NETWORK_MAGIC.get(magic)})`;
+    if (magic !== null && NETWORK_MAGIC.has(magic))
+      return `a network file system (${NETWORK_MAGIC.get(magic)})`;
     const table = await pr.readMounts();
     if (table) {
       const mount = findMount(parseMountTable(table, pr.platform), dir);
@@ -349,7 +370,8 @@ export function createLocationGuard(probes: Partial<LocationProbes> = {}): Locat
     }
     if (pr.readTextFile) {
       const infoFiles = [P.join(home, '.dropbox', 'info.json')];
-      for (const v of [pr.env.APPDATA, pr.env.LOCALAPPDATA]) if (win && v) infoFiles.push(P.join(v, 'Dropbox', 'info.json'));
+      for (const v of [pr.env.APPDATA, pr.env.LOCALAPPDATA])
+        if (win && v) infoFiles.push(P.join(v, 'Dropbox', 'info.json'));
       for (const f of infoFiles) {
         for (const root of dropboxRoots(await pr.readTextFile(f))) roots.push({ provider: 'Dropbox', root });
       }
@@ -373,7 +395,8 @@ export function createLocationGuard(probes: Partial<LocationProbes> = {}): Locat
     return null;
   }
 
-  const subject = (what: 'workspace' | 'hash file') => (what === 'workspace' ? 'The workspace' : 'The hash file');
+  const subject = (what: 'workspace' | 'hash file') =>
+    what === 'workspace' ? 'The workspace' : 'The hash file';
   const hint = (what: 'workspace' | 'hash file') => {
     const where = `the app's user-data folder${pr.defaultFolder ? ` (${pr.defaultFolder})` : ''}`;
     return what === 'workspace'
@@ -386,13 +409,19 @@ export function createLocationGuard(probes: Partial<LocationProbes> = {}): Locat
     const { resolved, tail } = await nearestExisting(abs);
     const full = tail.length ? P.join(resolved, ...tail) : resolved;
 
-    const network = (await networkReason(resolved)) ?? (resolved !== abs ? await networkReason(abs, true) : null);
+    const network =
+      (await networkReason(resolved)) ?? (resolved !== abs ? await networkReason(abs, true) : null);
     if (network) {
       const why =
         what === 'workspace'
           ? 'A workspace holds exported users and password hashes: it must stay on this computer, where no one on the network can read or copy it, and SQLite cannot lock files reliably on network file systems.'
           : 'Password hashes must be read from this computer, not from a shared server where others can read or copy them.';
-      return { ok: false, kind: 'network', reason: `${subject(what)} location ${full} is on ${network}. ${why}`, hint: hint(what) };
+      return {
+        ok: false,
+        kind: 'network',
+        reason: `${subject(what)} location ${full} is on ${network}. ${why}`,
+        hint: hint(what),
+      };
     }
     const provider = (await syncProvider(full)) ?? (full !== abs ? await syncProvider(abs) : null);
     if (provider) {

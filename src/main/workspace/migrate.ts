@@ -15,7 +15,10 @@ export function migrationLabel(m: Pick<Migration, 'version' | 'name'>): string {
 export function validateMigrationList(list: readonly Migration[]): void {
   list.forEach((m, i) => {
     if (m.version !== i + 1) {
-      throw new AppError('internal', `Migration list is out of order: entry ${i + 1} has version ${m.version}.`);
+      throw new AppError(
+        'internal',
+        `Migration list is out of order: entry ${i + 1} has version ${m.version}.`,
+      );
     }
     if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(m.name)) {
       throw new AppError('internal', `Migration ${m.version} has an invalid name "${m.name}".`);
@@ -46,10 +49,16 @@ function tableExists(db: Database, name: string): boolean {
  * longer matches is refused (migration_tampered); one this app does not know means a newer app wrote the file.
  * Returns the migrations still to apply.
  */
-export function assertKnownMigrations(db: Database, list: readonly Migration[], file = 'the workspace'): Migration[] {
+export function assertKnownMigrations(
+  db: Database,
+  list: readonly Migration[],
+  file = 'the workspace',
+): Migration[] {
   validateMigrationList(list);
   const applied = tableExists(db, 'schema_migrations')
-    ? (db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[])
+    ? (db
+        .prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version')
+        .all() as AppliedRow[])
     : [];
   for (const row of applied) {
     const known = list[row.version - 1];
@@ -74,7 +83,9 @@ export function assertKnownMigrations(db: Database, list: readonly Migration[], 
 /** Applies each pending migration in its own transaction, recording its checksum in the same transaction. */
 export function applyMigrations(db: Database, pending: readonly Migration[]): void {
   db.exec(ledgerSql);
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+  );
   const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of pending) {
     db.transaction(() => {

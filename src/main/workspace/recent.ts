@@ -32,7 +32,13 @@ export class RecentWorkspaces {
   async list(): Promise<RecentEntry[]> {
     const entries = await this.#read();
     return Promise.all(
-      entries.map(async (e) => ({ ...e, exists: await fsp.stat(e.path).then((s) => s.isFile(), () => false) })),
+      entries.map(async (e) => ({
+        ...e,
+        exists: await fsp.stat(e.path).then(
+          (s) => s.isFile(),
+          () => false,
+        ),
+      })),
     );
   }
 

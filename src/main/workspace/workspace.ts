@@ -65,7 +65,12 @@ function inspectFile(file: string): void {
   }
   const isSqlite = header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0';
   if (n < 100) {
-    throw invalid(file, isSqlite || n < 16 ? 'is too short to be a workspace: it looks truncated.' : 'is not a workspace of this app.');
+    throw invalid(
+      file,
+      isSqlite || n < 16
+        ? 'is too short to be a workspace: it looks truncated.'
+        : 'is not a workspace of this app.',
+    );
   }
   if (!isSqlite) throw invalid(file, 'is not a workspace of this app (it is not an SQLite database).');
   const rawPageSize = header.readUInt16BE(16);
@@ -75,7 +80,8 @@ function inspectFile(file: string): void {
   const changeCounter = header.readUInt32BE(24);
   const pageCount = header.readUInt32BE(28);
   const validFor = header.readUInt32BE(92);
-  const truncated = st.size % pageSize !== 0 || (validFor === changeCounter && st.size < pageCount * pageSize);
+  const truncated =
+    st.size % pageSize !== 0 || (validFor === changeCounter && st.size < pageCount * pageSize);
   if (truncated) {
     throw invalid(
       file,
@@ -103,9 +109,14 @@ function sqliteCode(err: unknown): string | undefined {
 /** Turns SQLite's complaints about a foreign or damaged file into our error; anything else passes through. */
 function asInvalid(file: string, err: unknown): unknown {
   const code = sqliteCode(err);
-  if (code === 'SQLITE_NOTADB') return invalid(file, 'is not a workspace of this app (not a readable SQLite database).');
+  if (code === 'SQLITE_NOTADB')
+    return invalid(file, 'is not a workspace of this app (not a readable SQLite database).');
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_IOERR_SHORT_READ') {
-    return invalid(file, 'is damaged (SQLite reports corruption).', 'Restore it from a backup or a migration package.');
+    return invalid(
+      file,
+      'is damaged (SQLite reports corruption).',
+      'Restore it from a backup or a migration package.',
+    );
   }
   return err;
 }
@@ -123,15 +134,27 @@ function readIdentity(db: SqliteDatabase, file: string): Identity {
     throw invalid(file, 'is an SQLite database but not a workspace of this app.');
   }
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  const rows = hasMeta ? (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]) : [];
+  const rows = hasMeta
+    ? (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[])
+    : [];
   const meta = new Map(rows.map((r) => [r.key, r.value]));
   const id = meta.get('id');
   const name = meta.get('name');
   const createdAt = meta.get('created_at');
   if (!id || name === undefined || !createdAt) {
-    throw invalid(file, 'has no workspace identity (its meta table is missing or incomplete).', 'The file may have been created by a failed run; create a new workspace.');
+    throw invalid(
+      file,
+      'has no workspace identity (its meta table is missing or incomplete).',
+      'The file may have been created by a failed run; create a new workspace.',
+    );
   }
-  return { id, name, createdAt, rehearsal: meta.get('rehearsal') === 'true', keyCheck: meta.get('key_check') };
+  return {
+    id,
+    name,
+    createdAt,
+    rehearsal: meta.get('rehearsal') === 'true',
+    keyCheck: meta.get('key_check'),
+  };
 }
 
 /** Reads the workspace id without changing anything, to know which keychain entry to ask for. */
@@ -212,7 +235,8 @@ export class Workspace {
   }
 
   getSetting<T = unknown>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value_json FROM settings WHERE key = ?').get(key) as { value_json: string } | undefined;
+    const row = this.db.prepare('SELECT value_json FROM settings WHERE key = ?').get(key) as
+      { value_json: string } | undefined;
     return row ? (JSON.parse(row.value_json) as T) : undefined;
   }
 
@@ -263,7 +287,9 @@ export class Workspace {
 function keyMatches(cipher: FieldCipher, keyCheck: string | undefined): boolean {
   if (!keyCheck) return false;
   try {
-    return cipher.decrypt(KEY_CHECK_REF, Buffer.from(keyCheck, 'base64')).toString('utf8') === KEY_CHECK_PLAINTEXT;
+    return (
+      cipher.decrypt(KEY_CHECK_REF, Buffer.from(keyCheck, 'base64')).toString('utf8') === KEY_CHECK_PLAINTEXT
+    );
   } catch {
     return false;
   }
@@ -296,7 +322,9 @@ function openCore(file: string, dataKey: Buffer | null, opts: CoreOptions): Work
         }
       }
     } else {
-      warnings.push(`${opts.keyProblem ?? 'The data key for this workspace was not provided.'} ${READ_ONLY_CONSEQUENCE} ${KEY_ADVICE}`);
+      warnings.push(
+        `${opts.keyProblem ?? 'The data key for this workspace was not provided.'} ${READ_ONLY_CONSEQUENCE} ${KEY_ADVICE}`,
+      );
     }
 
     if (!cipher && !readOnly) {
@@ -351,7 +379,8 @@ async function fetchKey(keychain: Keychain, id: string): Promise<{ key: Buffer |
     const why = err instanceof AppError ? err.message : 'The OS keychain could not be read.';
     return { key: null, problem: `${why} Without it the workspace's data key is unavailable.` };
   }
-  if (stored === null) return { key: null, problem: "The data key for this workspace is not in this computer's keychain." };
+  if (stored === null)
+    return { key: null, problem: "The data key for this workspace is not in this computer's keychain." };
   const key = Buffer.from(stored, 'base64');
   if (key.length !== DATA_KEY_BYTES) {
     key.fill(0);
@@ -360,7 +389,10 @@ async function fetchKey(keychain: Keychain, id: string): Promise<{ key: Buffer |
   return { key };
 }
 
-export async function openWorkspace(file: string, opts: OpenOptions & { readOnly?: boolean }): Promise<Workspace> {
+export async function openWorkspace(
+  file: string,
+  opts: OpenOptions & { readOnly?: boolean },
+): Promise<Workspace> {
   const abs = path.resolve(file);
   if (!existsSync(abs)) throw new AppError('not_found', `No workspace file at ${abs}.`);
   await (opts.guard ?? createLocationGuard()).assert(abs, 'workspace');
@@ -383,12 +415,17 @@ export async function createWorkspace(
 ): Promise<Workspace> {
   const abs = path.resolve(file);
   const name = typeof opts.name === 'string' ? opts.name.trim() : '';
-  if (!name || name.length > 200) throw new AppError('invalid_input', 'A workspace name must be 1 to 200 characters.');
+  if (!name || name.length > 200)
+    throw new AppError('invalid_input', 'A workspace name must be 1 to 200 characters.');
   const list = opts.migrations ?? defaultMigrations;
   validateMigrationList(list);
   const exists = (await fsp.lstat(abs).catch(() => null)) !== null;
   if (exists) {
-    throw new AppError('workspace_exists', `A file already exists at ${abs}.`, 'Open it instead, or choose another file name.');
+    throw new AppError(
+      'workspace_exists',
+      `A file already exists at ${abs}.`,
+      'Open it instead, or choose another file name.',
+    );
   }
   await (opts.guard ?? createLocationGuard()).assert(abs, 'workspace');
   await fsp.mkdir(path.dirname(abs), { recursive: true, mode: 0o700 });
@@ -399,7 +436,11 @@ export async function createWorkspace(
     await (await fsp.open(abs, 'wx', 0o600)).close();
   } catch (err) {
     if (sqliteCode(err) === 'EEXIST') {
-      throw new AppError('workspace_exists', `A file already exists at ${abs}.`, 'Open it instead, or choose another file name.');
+      throw new AppError(
+        'workspace_exists',
+        `A file already exists at ${abs}.`,
+        'Open it instead, or choose another file name.',
+      );
     }
     throw err;
   }
