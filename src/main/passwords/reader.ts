@@ -241,8 +241,9 @@ async function openPgpStream(
 
 function streamError(err: unknown, name: string, lastLine: number): AppError {
   if (err instanceof AppError) return err;
+  // File-system errors (ENOENT, EIO...) keep their meaning; zlib's Z_* codes are damaged compressed data.
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code) return fileError(err, name);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return fileError(err, name);
   const where = lastLine > 0 ? ` after line ${lastLine}` : '';
   const text = err instanceof Error ? err.message : '';
   if (/Modification detected|Authentication tag mismatch|MDC/i.test(text)) {
