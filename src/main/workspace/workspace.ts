@@ -446,7 +446,7 @@ export async function createWorkspace(
   }
   const id = randomUUID();
   const key = randomBytes(DATA_KEY_BYTES);
-  let keyStored = false;
+  let keySent = false;
   let db: SqliteDatabase | undefined;
   try {
     await fsp.chmod(abs, 0o600);
@@ -469,8 +469,9 @@ export async function createWorkspace(
     })();
     db.close();
     db = undefined;
+    // Marked before the call: a keychain can store the item and still report a failure (a timed-out prompt).
+    keySent = true;
     await opts.keychain.set(accounts.workspaceKey(id), key.toString('base64'));
-    keyStored = true;
     const ws = openCore(abs, key, { migrations: list });
     ws.audit.append({
       actor: 'app',
@@ -481,7 +482,7 @@ export async function createWorkspace(
   } catch (err) {
     db?.close();
     removeFiles(abs);
-    if (keyStored) await opts.keychain.delete(accounts.workspaceKey(id)).catch(() => false);
+    if (keySent) await opts.keychain.delete(accounts.workspaceKey(id)).catch(() => false);
     throw err;
   } finally {
     key.fill(0);
