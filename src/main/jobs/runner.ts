@@ -30,7 +30,6 @@ interface ActiveJob {
   stopFlag: Int32Array;
   /** What a stop at a safe point turns into. */
   stopAs: 'paused' | 'cancelled' | null;
-  stopTimer: NodeJS.Timeout | null;
   outcome: WorkerMessage | null;
   crash: AppError | null;
   live: { done: number; total: number | null; message: string | null };
@@ -43,8 +42,6 @@ export interface JobRunnerOptions {
   /** path.join(__dirname, 'worker.js') in the built app; the .ts source (run through tsx) in tests. */
   workerEntry: string;
   onEvent: (info: JobInfo) => void;
-  /** How long a worker gets to reach a safe point before it is terminated (its last checkpoint still holds). */
-  stopTimeoutMs?: number;
 }
 
 const AUDIT_ACTOR = 'app';
@@ -53,7 +50,6 @@ export class JobRunner {
   private readonly workspace: Workspace;
   private readonly workerEntry: string;
   private readonly onEvent: (info: JobInfo) => void;
-  private readonly stopTimeoutMs: number;
   private readonly active = new Map<string, ActiveJob>();
   private closed = false;
 
@@ -61,7 +57,6 @@ export class JobRunner {
     this.workspace = opts.workspace;
     this.workerEntry = opts.workerEntry;
     this.onEvent = opts.onEvent;
-    this.stopTimeoutMs = opts.stopTimeoutMs ?? 30_000;
   }
 
   async start(kind: string, params: unknown): Promise<JobInfo> {
@@ -171,12 +166,26 @@ export class JobRunner {
     return recovered;
   }
 
-  /** Stops every worker at a safe point (state 'paused'); used on app quit and workspace close. */
-  async close(): Promise<void> {
+  /**
+   * Stops every worker at a safe point (state 'paused'); used on app quit and workspace close. Resolves false if a
+   * worker did not stop within timeoutMs: the caller should then exit the process, which is as safe as a kill
+   * (the job resumes from its last checkpoint as 'interrupted'). Workers are never terminated from here: terminating
+   * a thread inside a native SQLite call can crash the whole process (better-sqlite3 #1507).
+   */
+  async close(opts: { timeoutMs?: number } = {}): Promise<boolean> {
     this.closed = true;
     const jobs = [...this.active.values()];
     for (const job of jobs) this.requestStop(job, job.stopAs ?? 'paused');
-    await Promise.all(jobs.map((job) => job.settled));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), opts.timeoutMs ?? 30_000);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([Promise.all(jobs.map((job) => job.settled)).then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private spawn(row: JobRow, params: unknown, checkpoint: unknown): JobInfo {
@@ -206,7 +215,6 @@ export class JobRunner {
       worker,
       stopFlag: new Int32Array(stopFlag),
       stopAs: null,
-      stopTimer: null,
       outcome: null,
       crash: null,
       live: { done: row.done, total: row.total, message: row.message },
@@ -240,7 +248,6 @@ export class JobRunner {
   }
 
   private finish(job: ActiveJob, exitCode: number): JobInfo {
-    if (job.stopTimer) clearTimeout(job.stopTimer);
     this.active.delete(job.id);
     const outcome = job.outcome;
     let state: JobState;
@@ -250,9 +257,6 @@ export class JobRunner {
     else if (outcome?.type === 'error') {
       state = 'failed';
       error = outcome.error;
-    } else if (job.stopAs && !job.crash) {
-      // Terminated after the stop timeout: every committed step carries its checkpoint, so this equals a stop.
-      state = job.stopAs;
     } else {
       state = 'failed';
       error = (
@@ -273,10 +277,6 @@ export class JobRunner {
     job.stopAs = as;
     Atomics.store(job.stopFlag, 0, 1);
     job.worker.postMessage({ type: 'stop' } satisfies RunnerMessage);
-    if (!job.stopTimer) {
-      job.stopTimer = setTimeout(() => void job.worker.terminate(), this.stopTimeoutMs);
-      job.stopTimer.unref();
-    }
   }
 
   private setState(id: string, state: JobState, error: AppErrorShape | null): void {
@@ -302,6 +302,8 @@ export class JobRunner {
 
   private assertOpen(): void {
     if (this.closed) throw new AppError('not_available', 'The job runner is closed.');
+    // Jobs write their checkpoints into the workspace.
+    this.workspace.assertWritable();
   }
 
   private row(id: string): JobRow | undefined {

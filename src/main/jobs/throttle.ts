@@ -15,10 +15,10 @@ export function latestThrottle<T>(intervalMs: number, send: (value: T) => void) 
   return {
     push(value: T): void {
       pending = { value };
-      if (timer) return;
       const wait = lastSentAt + intervalMs - Date.now();
+      // Checked on every push, not only by the timer: a job in a synchronous loop never lets the timer run.
       if (wait <= 0) flush();
-      else timer = setTimeout(flush, wait);
+      else timer ??= setTimeout(flush, wait);
     },
     flush,
   };

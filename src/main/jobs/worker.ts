@@ -44,20 +44,32 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
   const throttle = latestThrottle<JobProgress>(PROGRESS_INTERVAL_MS, (p) => post({ type: 'progress', ...p }));
   try {
     const save = workspace.db.prepare(
-      `UPDATE jobs SET checkpoint_json = @checkpoint, done = @done,
+      `UPDATE jobs SET checkpoint_json = @checkpoint, done = COALESCE(@done, done),
          total = CASE WHEN @keepTotal THEN total ELSE @total END,
          message = COALESCE(@message, message), updated_at = @now
        WHERE id = @id`,
     );
+    // Progress saved with a checkpoint is reported only once its transaction has committed: released by the job's next
+    // call made outside a transaction (jobs in a synchronous loop never reach a microtask), or by a microtask.
+    const committedDone = workspace.db.prepare('SELECT done FROM jobs WHERE id = ?').pluck();
+    let uncommitted: JobProgress | null = null;
+    const releaseCommitted = (): void => {
+      if (!uncommitted || workspace.db.inTransaction) return;
+      const p = uncommitted;
+      uncommitted = null;
+      // A rolled-back step left the row at its previous count: report nothing for it.
+      if (committedDone.get(input.jobId) === p.done) throttle.push(p);
+    };
     const ctx: JobContext<unknown, unknown> = {
       params: parsed.data,
       workspace,
       checkpoint: input.checkpoint ?? null,
       saveCheckpoint(checkpoint, progress) {
+        releaseCommitted();
         const result = save.run({
           id: input.jobId,
           checkpoint: JSON.stringify(checkpoint),
-          done: progress?.done ?? 0,
+          done: progress?.done ?? null,
           keepTotal: progress?.total === undefined ? 1 : 0,
           total: progress?.total ?? null,
           message: progress?.message ?? null,
@@ -65,11 +77,18 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
         });
         if (result.changes !== 1)
           throw new AppError('not_found', `Job ${input.jobId} is missing from the jobs table.`);
-        if (progress) throttle.push(progress);
+        if (progress) {
+          uncommitted = { ...progress };
+          queueMicrotask(releaseCommitted);
+        }
       },
-      progress: (p) => throttle.push(p),
+      progress(p) {
+        releaseCommitted();
+        throttle.push(p);
+      },
       signal: controller.signal,
       throwIfStopped() {
+        releaseCommitted();
         if (Atomics.load(stopFlag, 0) === 1) stopNow();
         controller.signal.throwIfAborted();
       },
@@ -80,6 +99,8 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
     } catch (err) {
       if (isStop(err, controller.signal)) return { type: 'stopped' };
       throw err;
+    } finally {
+      releaseCommitted();
     }
   } finally {
     throttle.flush();

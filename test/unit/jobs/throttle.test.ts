@@ -31,4 +31,16 @@ describe('latestThrottle', () => {
     vi.advanceTimersByTime(500);
     expect(sent).toEqual([1, 2]);
   });
+
+  it('sends on push once the interval has passed, even when the event loop never ran the timer', () => {
+    const sent: number[] = [];
+    const t = latestThrottle<number>(100, (v) => sent.push(v));
+    t.push(1);
+    t.push(2); // arms the trailing timer
+    vi.setSystemTime(Date.now() + 150); // time passes inside a synchronous loop: no timer runs
+    t.push(3);
+    expect(sent).toEqual([1, 3]);
+    vi.advanceTimersByTime(500);
+    expect(sent).toEqual([1, 3]);
+  });
 });

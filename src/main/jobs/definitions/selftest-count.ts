@@ -8,7 +8,7 @@ import { defineJob } from '../types';
 const params = z
   .object({
     to: z.number().int().min(0).max(10_000_000),
-    rowsPerStep: z.number().int().min(1).max(100_000),
+    rowsPerStep: z.number().int().min(1).max(10_000_000),
     delayMs: z.number().int().min(0).max(60_000),
   })
   .strict();
