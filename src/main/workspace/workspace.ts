@@ -41,7 +41,9 @@ const READ_ONLY_CONSEQUENCE =
 const KEY_ADVICE =
   'To work with it, open it as the same user on the computer that created it (its key lives in that keychain), or move workspaces between computers as an encrypted migration package rather than by copying the file.';
 
-function invalid(file: string, what: string, hint?: string): AppError {
+const PICK_A_WORKSPACE = `Choose a workspace file (*${WORKSPACE_EXT}) created by this app, or create a new workspace.`;
+
+function invalid(file: string, what: string, hint: string = PICK_A_WORKSPACE): AppError {
   return new AppError('workspace_invalid', `${file} ${what}`, hint);
 }
 

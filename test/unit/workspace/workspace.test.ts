@@ -131,6 +131,12 @@ describe('create / open / close', () => {
     ]);
   });
 
+  it('creates missing parent folders', async () => {
+    const file = path.join(dir, 'a', 'b', `nested${WORKSPACE_EXT}`);
+    track(await createWorkspace(file, { keychain, name: 'nested' }));
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
   it('refuses to create over an existing file and leaves it untouched', async () => {
     const file = fileIn();
     writeFileSync(file, 'precious');
@@ -209,6 +215,7 @@ describe('refusing files that are not our workspace', () => {
     expect(err.code).toBe('workspace_invalid');
     expect(err.message).toContain(file);
     expect(err.message).toMatch(/not a workspace/);
+    expect(err.hint).toMatch(/\.a2w\.sqlite/);
   });
 
   it('refuses an empty file', async () => {
