@@ -1,7 +1,6 @@
-# Sourced by the setup, test and run scripts: puts Node >= 22 first on PATH and sets the install switches
-# this project needs. On a machine whose Node is older, a real Node 24 binary is installed from the npm
-# registry (package `node`) into a cache folder; nothing is downloaded from anywhere else.
-export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+# Sourced by the setup, test and run scripts: puts Node >= 22 first on PATH. On a machine whose Node is
+# older, a real Node 24 binary is installed from the npm registry (package `node`) into a cache folder; nothing is downloaded from anywhere else.
+# (ELECTRON_SKIP_BINARY_DOWNLOAD is left to the caller: .ci/run sets it where Electron cannot be downloaded.)
 A2W_NODE_CACHE="${A2W_NODE_CACHE:-$HOME/.cache/auth0-to-workos/node24}"
 
 node_major() { node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || echo 0; }

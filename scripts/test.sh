@@ -7,7 +7,9 @@ bash scripts/setup.sh
 source scripts/env.sh
 exec dbus-run-session -- bash -c '
   set -euo pipefail
-  # A fresh, unlocked login keyring for this session only.
+  # A fresh, unlocked login keyring for this session only, in its own data folder so that it never meets
+  # (or re-keys) the login keyring of the account running the tests.
+  export XDG_DATA_HOME="$(mktemp -d)"
   export $(echo -n "a2w-test-keyring" | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null | grep -v "^SSH") || true
   npm test
 '
