@@ -32,7 +32,7 @@ export interface ReadSupportFileOptions {
 export type SupportFileItem = { line: number; record: unknown } | { line: number; error: string };
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
-const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 512 * 1024;
 const NEWLINE = 0x0a;
 
 type FileKind = 'plain' | 'pgp-binary' | 'pgp-armored' | 'binary-unknown' | 'empty';
@@ -320,11 +320,16 @@ class LineSplitter {
       this.accumulate(chunk.subarray(start), out);
       return out;
     }
-    const complete = chunk.subarray(start, lastNl + 1);
-    const region = this.pendingBytes > 0 ? Buffer.concat([...this.pending, complete]) : complete;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.parseRegion(region, out);
+    if (this.pendingBytes > 0) {
+      // Finish the line carried over from the previous chunk on its own, so the bulk is decoded without a copy.
+      const firstNl = chunk.indexOf(NEWLINE, start);
+      const carried = Buffer.concat([...this.pending, chunk.subarray(start, firstNl + 1)]);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.parseRegion(carried, out);
+      start = firstNl + 1;
+    }
+    if (start <= lastNl) this.parseRegion(chunk.subarray(start, lastNl + 1), out);
     if (lastNl + 1 < chunk.length) this.accumulate(chunk.subarray(lastNl + 1), out);
     return out;
   }
