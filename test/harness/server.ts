@@ -39,7 +39,7 @@ export interface HarnessOptions {
   homeDir?: string;
   /** Built renderer to serve (default: out/renderer from `npm run build`). */
   rendererDir?: string;
-  /** Job worker entry (default: the built out/main/worker.js). */
+  /** Job worker entry (default: the TypeScript source, like the rest of main under the harness). */
   workerEntry?: string;
 }
 
@@ -111,7 +111,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       externalRequests.push(url);
       return false;
     },
-    workerEntry: opts.workerEntry ?? join(ROOT, 'out', 'main', 'worker.js'),
+    workerEntry: opts.workerEntry ?? join(ROOT, 'src', 'main', 'jobs', 'worker.ts'),
     ...(opts.homeDir ? { guard: createLocationGuard({ homedir: () => opts.homeDir as string }) } : {}),
   });
   const dispatch = createDispatcher(createHandlers(services));

@@ -1,5 +1,12 @@
+import { useState } from 'react';
 import type { JobInfo } from '../../shared/contract';
+import { asUiError, call, type UiError } from '../api';
 import { useJobs } from '../store/jobs';
+import { Button } from './Button';
+import { ErrorBanner } from './ErrorBanner';
+
+// Jobs the admin may need to act on; completed and cancelled ones drop out of the bar.
+const shown = new Set<JobInfo['state']>(['queued', 'running', 'paused', 'interrupted', 'failed']);
 
 function describe(job: JobInfo): string {
   const parts = [`${job.kind}: ${job.state}`];
@@ -15,28 +22,55 @@ function describe(job: JobInfo): string {
   return parts.join(' · ');
 }
 
-// Live progress of the workspace's jobs, as main reports it through job.progress events.
+// Live progress of the workspace's jobs, as main reports it through job.progress events, with the controls
+// the contract offers (pause, resume, cancel).
 export function JobsStatus() {
   const jobs = useJobs((s) => s.jobs);
-  const active = Object.values(jobs).filter((j) => j.state === 'running' || j.state === 'paused' || j.state === 'queued');
+  const update = useJobs((s) => s.update);
+  const [error, setError] = useState<UiError | null>(null);
+  const list = Object.values(jobs).filter((j) => shown.has(j.state));
+
+  const act = (op: 'jobs.pause' | 'jobs.resume' | 'jobs.cancel', id: string) => {
+    setError(null);
+    call(op, { id })
+      .then(update)
+      .catch((err: unknown) => setError(asUiError(err)));
+  };
+
   return (
     <section className="jobs" aria-label="Background jobs">
-      <div aria-live="polite" className="jobs-live">
-        {active.length === 0 ? (
-          <p className="muted">No job is running.</p>
-        ) : (
-          <ul>
-            {active.map((job) => (
-              <li key={job.id}>
-                {job.total !== null && job.total > 0 ? (
-                  <progress max={job.total} value={job.done} aria-label={`${job.kind} progress`} />
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {list.length === 0 ? (
+        <p className="muted">No job is running.</p>
+      ) : (
+        <ul>
+          {list.map((job) => (
+            <li key={job.id} data-testid="job" data-job-state={job.state}>
+              {job.total !== null && job.total > 0 ? (
+                <progress max={job.total} value={job.done} aria-label={`${job.kind} progress`} />
+              ) : null}
+              <span aria-live="polite">{describe(job)}</span>
+              <span className="job-actions">
+                {job.state === 'running' ? (
+                  <Button onClick={() => act('jobs.pause', job.id)} aria-label={`Pause ${job.kind}`}>
+                    Pause
+                  </Button>
                 ) : null}
-                <span>{describe(job)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
+                {job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed' ? (
+                  <Button onClick={() => act('jobs.resume', job.id)} aria-label={`Resume ${job.kind}`}>
+                    Resume
+                  </Button>
+                ) : null}
+                {job.state !== 'failed' ? (
+                  <Button variant="danger" onClick={() => act('jobs.cancel', job.id)} aria-label={`Cancel ${job.kind}`}>
+                    Cancel
+                  </Button>
+                ) : null}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
