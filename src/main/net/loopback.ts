@@ -24,7 +24,8 @@ export function assertLoopbackUrl(raw: string, what: string): URL {
   if (!isLoopbackHost(url.hostname)) {
     throw new AppError(
       'not_loopback',
-      `${what}: base-URL overrides are accepted only for this machine (127.0.0.1, ::1, localhost), not ${url.hostname}.`,
+      // The host is not echoed: a mistyped value may be a pasted secret.
+      `${what}: base-URL overrides are accepted only for this machine (127.0.0.1, ::1, localhost).`,
       'Leave the override empty to use the real service, or start rehearsal mode for the local sandboxes.',
     );
   }

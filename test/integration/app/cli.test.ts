@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { osKeychain } from '../../../src/main/secrets/keychain';
+
+// The built CLI (npm test builds before the integration tests) in a throw-away profile and keychain service.
+const root = path.resolve(__dirname, '../../..');
+const bin = path.join(root, 'bin/auth0-to-workos.mjs');
+const service = `a2w-test-cli-${randomUUID()}`;
+const dir = mkdtempSync(path.join(tmpdir(), 'a2w-cli-'));
+const env = { ...process.env, A2W_USER_DATA_DIR: path.join(dir, 'profile'), A2W_KEYCHAIN_SERVICE: service };
+
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', input: '' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(path.join(root, 'out/main/cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
+});
+afterAll(async () => {
+  const k = osKeychain(service);
+  for (const a of await k.list()) await k.delete(a);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('CLI', () => {
+  const file = path.join(dir, 'ws', 'acme-production.a2w.sqlite');
+
+  it('creates a workspace and reports it as one JSON object', () => {
+    const r = cli(['workspace', 'create', '--name', 'Acme production', '--folder', path.join(dir, 'ws'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: true, workspace: { name: 'Acme production', path: file, readOnly: false } });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('stores credentials from the environment, never from arguments, and shows them in info', () => {
+    const secret = `cli-secret-${randomUUID()}`;
+    const r1 = cli(['credentials', 'set', 'auth0', '--workspace', file, '--domain', 'acme.eu.auth0.com', '--client-id', 'cid123'], {
+      AUTH0_CLIENT_SECRET: secret,
+    });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stdout + r1.stderr).not.toContain(secret);
+    const r2 = cli(['credentials', 'set', 'workos', '--workspace', file, '--environment', 'staging', '--json'], { WORKOS_API_KEY: 'sk_test_cli' });
+    expect(r2.code, r2.stderr).toBe(0);
+    const info = JSON.parse(cli(['workspace', 'info', '--workspace', file, '--json']).stdout);
+    expect(info.credentials).toEqual({
+      auth0: { domain: 'acme.eu.auth0.com', clientId: 'cid123', hasSecret: true },
+      workos: { environment: 'staging', hasKey: true },
+    });
+    expect(info.workspace.audit.ok).toBe(true);
+    expect(info.wizard.steps.find((s: { id: string }) => s.id === 'connect').state).toBe('done');
+  });
+
+  it('without a secret in the environment and no terminal, refuses with one line and exit 1', () => {
+    const r = cli(['credentials', 'set', 'workos', '--workspace', file, '--environment', 'prod'], { WORKOS_API_KEY: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/WORKOS_API_KEY/);
+  });
+
+  it('fails clearly for a missing workspace, with a JSON error in --json mode', () => {
+    const r = cli(['workspace', 'info', '--workspace', path.join(dir, 'nope.a2w.sqlite'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: expect.any(String) } });
+    expect(r.stderr).toMatch(/^error: /);
+  });
+
+  it('deletes credentials from the keychain', async () => {
+    const r = cli(['credentials', 'delete', 'auth0', '--workspace', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).credentials.auth0).toBeNull();
+    const accounts = await osKeychain(service).list();
+    expect(accounts.some((a) => a.startsWith('auth0:'))).toBe(false);
+    expect(accounts.some((a) => a.startsWith('workos:'))).toBe(true);
+  });
+});
