@@ -1,4 +1,5 @@
 import { sql as init } from './001_init';
+import { sql as auth0Export } from './002_auth0_export';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -10,4 +11,7 @@ export interface Migration {
 
 // Append new migrations at the end (one file per migration, NNN_name.ts exporting `sql`). The SQL lives in
 // TypeScript because the bundled app cannot read .sql files at run time.
-export const migrations: Migration[] = [{ version: 1, name: 'init', sql: init }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'auth0_export', sql: auth0Export },
+];
