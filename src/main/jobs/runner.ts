@@ -206,7 +206,9 @@ export class JobRunner {
       // Tests run the TypeScript source; the built app runs out/main/worker.js.
       execArgv: this.workerEntry.endsWith('.ts') ? ['--import', 'tsx'] : undefined,
     });
+    // workerData was cloned into the worker by the constructor: wipe our copies of the key.
     workerData.dataKey?.fill(0);
+    key?.fill(0);
 
     let settle!: (info: JobInfo) => void;
     const job: ActiveJob = {
