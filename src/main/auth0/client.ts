@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { ManagementClient } from 'auth0';
 import { decodeJwt } from 'jose';
 import { AppError } from '../../shared/errors';
+import { assertLoopbackUrl } from '../net/loopback';
 
 export { missingScopes, requiredScopes, type RequiredScope } from './scopes';
 
@@ -19,27 +19,9 @@ export interface Auth0Credentials {
 
 const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i;
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
 /** Validates a loopback base URL and returns it without a trailing slash. */
 export function checkLoopbackBaseUrl(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new AppError('invalid_input', 'The Auth0 base URL is not a valid URL.');
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname)) {
-    throw new AppError(
-      'not_loopback',
-      'A base-URL override is accepted only for a loopback address (127.0.0.0/8, ::1, localhost).',
-      'Leave the base URL empty to talk to Auth0 itself.',
-    );
-  }
+  const url = assertLoopbackUrl(baseUrl, 'Auth0 base URL');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
