@@ -1,6 +1,11 @@
 import { RateLimitExceededException } from '@workos-inc/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NO_RATE_LIMITS, startWorkosSandbox, type WorkosSandbox, type WorkosSandboxOptions } from '../../src/main/sandbox/workos';
+import {
+  NO_RATE_LIMITS,
+  startWorkosSandbox,
+  type WorkosSandbox,
+  type WorkosSandboxOptions,
+} from '../../src/main/sandbox/workos';
 import { createWorkosClient } from '../../src/main/workos/client';
 
 // Rate limits, faults and Idempotency-Key replay, seen through the SDK's own retry logic.
@@ -18,7 +23,8 @@ afterEach(async () => {
   }
 });
 
-const emails = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i}@example.com`);
+const emails = (n: number, tag: string): string[] =>
+  Array.from({ length: n }, (_, i) => `${tag}${i}@example.com`);
 
 describe('rate limits', () => {
   it('answers 429 rate_limit_exceeded with Retry-After once /user_management writes pass the limit', async () => {
@@ -55,7 +61,9 @@ describe('rate limits', () => {
     const s = await sandboxWith({ rateLimits: { userManagementWrites: { limit: 4, windowMs: 1000 } } });
     const workos = createWorkosClient({ apiKey: s.apiKey, baseUrl: s.baseUrl });
     const started = Date.now();
-    const users = await Promise.all(emails(8, 'r').map((email) => workos.userManagement.createUser({ email })));
+    const users = await Promise.all(
+      emails(8, 'r').map((email) => workos.userManagement.createUser({ email })),
+    );
     expect(new Set(users.map((u) => u.id)).size).toBe(8);
     expect(s.state().users).toHaveLength(8);
     expect(s.stats().rateLimited).toBeGreaterThanOrEqual(4);
@@ -65,7 +73,10 @@ describe('rate limits', () => {
 
   it('limits every request of one key overall, organization deletes separately, and lifts limits on demand', async () => {
     const s = await sandboxWith({
-      rateLimits: { overall: { limit: 5, windowMs: 60_000 }, organizationDeletes: { limit: 1, windowMs: 60_000 } },
+      rateLimits: {
+        overall: { limit: 5, windowMs: 60_000 },
+        organizationDeletes: { limit: 1, windowMs: 60_000 },
+      },
     });
     const workos = createWorkosClient({ apiKey: s.apiKey, baseUrl: s.baseUrl }, { maxRetries: 0 });
     const a = await workos.organizations.createOrganization({ name: 'A' });
@@ -110,7 +121,9 @@ describe('faults', () => {
       rateLimits: NO_RATE_LIMITS,
     });
     const workos = createWorkosClient({ apiKey: s.apiKey, baseUrl: s.baseUrl }, { maxRetries: 8 });
-    const users = await Promise.all(emails(12, 'd').map((email) => workos.userManagement.createUser({ email })));
+    const users = await Promise.all(
+      emails(12, 'd').map((email) => workos.userManagement.createUser({ email })),
+    );
     // Retries carry the SDK's Idempotency-Key, so a write applied before its answer was lost is not repeated.
     expect(s.state().users).toHaveLength(12);
     expect(new Set(users.map((u) => u.id)).size).toBe(12);
@@ -140,7 +153,11 @@ describe('Idempotency-Key', () => {
     const post = (body: unknown): Promise<Response> =>
       fetch(`${s.baseUrl}/organizations`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${s.apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'import-op-1' },
+        headers: {
+          authorization: `Bearer ${s.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'import-op-1',
+        },
         body: JSON.stringify(body),
       });
     const first = await post({ name: 'Once' });
@@ -156,8 +173,14 @@ describe('Idempotency-Key', () => {
 
     // The SDK passes an explicit key through: the importer can make retries after a restart idempotent.
     const workos = createWorkosClient({ apiKey: s.apiKey, baseUrl: s.baseUrl });
-    const a = await workos.organizations.createOrganization({ name: 'Keyed' }, { idempotencyKey: 'journal-42' });
-    const b = await workos.organizations.createOrganization({ name: 'Keyed' }, { idempotencyKey: 'journal-42' });
+    const a = await workos.organizations.createOrganization(
+      { name: 'Keyed' },
+      { idempotencyKey: 'journal-42' },
+    );
+    const b = await workos.organizations.createOrganization(
+      { name: 'Keyed' },
+      { idempotencyKey: 'journal-42' },
+    );
     expect(b.id).toBe(a.id);
     expect(s.state().organizations).toHaveLength(2);
   });

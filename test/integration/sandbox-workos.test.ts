@@ -46,7 +46,12 @@ describe('users', () => {
       externalId: 'auth0|ada',
       metadata: { plan: 'pro' },
     });
-    expect(created).toMatchObject({ object: 'user', email: 'ada@example.com', emailVerified: true, externalId: 'auth0|ada' });
+    expect(created).toMatchObject({
+      object: 'user',
+      email: 'ada@example.com',
+      emailVerified: true,
+      externalId: 'auth0|ada',
+    });
     expect(created.id).toMatch(/^user_[0-9A-Z]{26}$/);
     expect(Date.parse(created.createdAt)).not.toBeNaN();
 
@@ -55,7 +60,11 @@ describe('users', () => {
     const byEmail = await workos.userManagement.listUsers({ email: 'ada@example.com' });
     expect(byEmail.data.map((u) => u.id)).toEqual([created.id]);
 
-    const updated = await workos.userManagement.updateUser({ userId: created.id, lastName: 'King', metadata: { plan: 'team' } });
+    const updated = await workos.userManagement.updateUser({
+      userId: created.id,
+      lastName: 'King',
+      metadata: { plan: 'team' },
+    });
     expect(updated).toMatchObject({ lastName: 'King', metadata: { plan: 'team' } });
 
     await workos.userManagement.deleteUser(created.id);
@@ -67,7 +76,8 @@ describe('users', () => {
 
   it('pages a list with cursors, newest first by default, and auto-paginates', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 23; i++) ids.push((await workos.userManagement.createUser({ email: `u${i}@example.com` })).id);
+    for (let i = 0; i < 23; i++)
+      ids.push((await workos.userManagement.createUser({ email: `u${i}@example.com` })).id);
     const first = await workos.userManagement.listUsers({ limit: 10 });
     expect(first.data.map((u) => u.id)).toEqual(ids.slice(-10).reverse());
     expect(first.listMetadata.after).toBe(ids[13]);
@@ -86,7 +96,9 @@ describe('users', () => {
     expect(err.errors).toEqual([expect.objectContaining({ code: 'email_not_available' })]);
     expect(err.requestID).toMatch(/^[0-9a-f-]{36}$/);
 
-    const ext = await rejection(workos.userManagement.createUser({ email: 'other@example.com', externalId: 'x-1' }));
+    const ext = await rejection(
+      workos.userManagement.createUser({ email: 'other@example.com', externalId: 'x-1' }),
+    );
     expect(ext).toBeInstanceOf(BadRequestException);
     expect(ext.errors).toEqual([expect.objectContaining({ code: 'external_id_already_used' })]);
   });
@@ -97,11 +109,19 @@ describe('users', () => {
       [{ metadata: tooMany }, 'invalid_metadata'],
       [{ metadata: { ['k'.repeat(41)]: 'v' } }, 'invalid_metadata'],
       [{ metadata: { k: 'v'.repeat(601) } }, 'invalid_metadata'],
-      [{ password: 'pw-123456', passwordHash: '$2b$04$abc', passwordHashType: 'bcrypt' }, 'password_and_password_hash_provided'],
-      [{ passwordHash: '$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', passwordHashType: 'bcrypt' }, 'invalid_password_hash'],
+      [
+        { password: 'pw-123456', passwordHash: '$2b$04$abc', passwordHashType: 'bcrypt' },
+        'password_and_password_hash_provided',
+      ],
+      [
+        { passwordHash: '$argon2id$v=19$m=1024,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', passwordHashType: 'bcrypt' },
+        'invalid_password_hash',
+      ],
     ];
     for (const [extra, code] of cases) {
-      const err = await rejection(workos.userManagement.createUser({ email: 'meta@example.com', ...extra } as never));
+      const err = await rejection(
+        workos.userManagement.createUser({ email: 'meta@example.com', ...extra } as never),
+      );
       expect(err, code).toBeInstanceOf(GenericServerException);
       expect(err).toMatchObject({ status: 400, code });
     }
@@ -109,7 +129,10 @@ describe('users', () => {
   });
 
   it('refuses a bad API key with 401', async () => {
-    const wrong = createWorkosClient({ apiKey: 'sk_test_wrong', baseUrl: sandbox.baseUrl }, { maxRetries: 0 });
+    const wrong = createWorkosClient(
+      { apiKey: 'sk_test_wrong', baseUrl: sandbox.baseUrl },
+      { maxRetries: 0 },
+    );
     const err = await rejection(wrong.userManagement.listUsers());
     expect(err).toBeInstanceOf(UnauthorizedException);
     expect(err.requestID).toMatch(/^[0-9a-f-]{36}$/);
@@ -143,7 +166,12 @@ describe('organizations', () => {
         { domain: 'acme.example', state: 'pending' as never },
       ],
     });
-    expect(org).toMatchObject({ object: 'organization', name: 'Acme', externalId: 'org_auth0_acme', metadata: { tier: 'gold' } });
+    expect(org).toMatchObject({
+      object: 'organization',
+      name: 'Acme',
+      externalId: 'org_auth0_acme',
+      metadata: { tier: 'gold' },
+    });
     expect(org.domains.map((d) => [d.domain, d.state])).toEqual([
       ['acme.test', 'verified'],
       ['acme.example', 'pending'],
@@ -169,40 +197,65 @@ describe('organizations', () => {
 describe('roles and memberships', () => {
   it('creates environment and organization roles and refuses a slug twice with 409', async () => {
     const org = await workos.organizations.createOrganization({ name: 'R' });
-    const admin = await workos.authorization.createEnvironmentRole({ slug: 'admin', name: 'Admin', description: 'All' });
+    const admin = await workos.authorization.createEnvironmentRole({
+      slug: 'admin',
+      name: 'Admin',
+      description: 'All',
+    });
     expect(admin).toMatchObject({ object: 'role', slug: 'admin', type: 'EnvironmentRole' });
     const dup = await rejection(workos.authorization.createEnvironmentRole({ slug: 'admin', name: 'Again' }));
     expect(dup).toBeInstanceOf(ConflictException);
     expect(dup).toMatchObject({ status: 409, code: 'role_slug_conflict' });
 
-    const billing = await workos.authorization.createOrganizationRole(org.id, { slug: 'org-billing', name: 'Billing' });
+    const billing = await workos.authorization.createOrganizationRole(org.id, {
+      slug: 'org-billing',
+      name: 'Billing',
+    });
     expect(billing).toMatchObject({ slug: 'org-billing', type: 'OrganizationRole' });
-    const orgDup = await rejection(workos.authorization.createOrganizationRole(org.id, { slug: 'admin', name: 'Shadow' }));
+    const orgDup = await rejection(
+      workos.authorization.createOrganizationRole(org.id, { slug: 'admin', name: 'Shadow' }),
+    );
     expect(orgDup).toMatchObject({ status: 409, code: 'organization_role_slug_conflict' });
 
-    expect((await workos.authorization.listEnvironmentRoles()).data.map((r) => r.slug).sort()).toEqual(['admin', 'member']);
-    expect((await workos.authorization.listOrganizationRoles(org.id)).data.map((r) => r.slug).sort()).toEqual([
+    expect((await workos.authorization.listEnvironmentRoles()).data.map((r) => r.slug).sort()).toEqual([
       'admin',
       'member',
-      'org-billing',
     ]);
+    expect((await workos.authorization.listOrganizationRoles(org.id)).data.map((r) => r.slug).sort()).toEqual(
+      ['admin', 'member', 'org-billing'],
+    );
   });
 
   it('creates, lists, updates, deactivates, reactivates by re-posting, and deletes memberships', async () => {
     const org = await workos.organizations.createOrganization({ name: 'M' });
     const user = await workos.userManagement.createUser({ email: 'm@example.com' });
     await workos.authorization.createEnvironmentRole({ slug: 'admin', name: 'Admin' });
-    const m = await workos.userManagement.createOrganizationMembership({ userId: user.id, organizationId: org.id, roleSlug: 'admin' });
-    expect(m).toMatchObject({ object: 'organization_membership', status: 'active', role: { slug: 'admin' }, organizationName: 'M' });
-    expect((await workos.userManagement.listOrganizationMemberships({ userId: user.id })).data.map((x) => x.id)).toEqual([m.id]);
-    expect((await workos.userManagement.listOrganizationMemberships({ organizationId: org.id })).data).toHaveLength(1);
+    const m = await workos.userManagement.createOrganizationMembership({
+      userId: user.id,
+      organizationId: org.id,
+      roleSlug: 'admin',
+    });
+    expect(m).toMatchObject({
+      object: 'organization_membership',
+      status: 'active',
+      role: { slug: 'admin' },
+      organizationName: 'M',
+    });
+    expect(
+      (await workos.userManagement.listOrganizationMemberships({ userId: user.id })).data.map((x) => x.id),
+    ).toEqual([m.id]);
+    expect(
+      (await workos.userManagement.listOrganizationMemberships({ organizationId: org.id })).data,
+    ).toHaveLength(1);
 
     const again = await rejection(
       workos.userManagement.createOrganizationMembership({ userId: user.id, organizationId: org.id }),
     );
     expect(again).toMatchObject({ status: 409 });
 
-    expect((await workos.userManagement.updateOrganizationMembership(m.id, { roleSlug: 'member' })).role.slug).toBe('member');
+    expect(
+      (await workos.userManagement.updateOrganizationMembership(m.id, { roleSlug: 'member' })).role.slug,
+    ).toBe('member');
     expect((await workos.userManagement.deactivateOrganizationMembership(m.id)).status).toBe('inactive');
     const reactivated = await workos.userManagement.createOrganizationMembership({
       userId: user.id,
@@ -220,12 +273,20 @@ describe('roles and memberships', () => {
     const user = await workos.userManagement.createUser({ email: 'v@example.com' });
     await workos.authorization.createEnvironmentRole({ slug: 'admin', name: 'Admin' });
     const invalid = await rejection(
-      workos.userManagement.createOrganizationMembership({ userId: user.id, organizationId: org.id, roleSlug: 'nope' }),
+      workos.userManagement.createOrganizationMembership({
+        userId: user.id,
+        organizationId: org.id,
+        roleSlug: 'nope',
+      }),
     );
     expect(invalid).toBeInstanceOf(UnprocessableEntityException);
     expect(invalid).toMatchObject({ status: 422, code: 'invalid_role' });
     const multiple = await rejection(
-      workos.userManagement.createOrganizationMembership({ userId: user.id, organizationId: org.id, roleSlugs: ['admin', 'member'] }),
+      workos.userManagement.createOrganizationMembership({
+        userId: user.id,
+        organizationId: org.id,
+        roleSlugs: ['admin', 'member'],
+      }),
     );
     expect(multiple).toMatchObject({ status: 422, code: 'multiple_roles_not_enabled' });
     expect(multiple.requestID).toMatch(/^[0-9a-f-]{36}$/);
@@ -255,14 +316,19 @@ describe('roles and memberships', () => {
 describe('TOTP factors, Admin Portal, webhooks', () => {
   it('enrolls a TOTP factor with an imported secret and lists it', async () => {
     const user = await workos.userManagement.createUser({ email: 't@example.com' });
-    const { authenticationFactor, authenticationChallenge } = await workos.multiFactorAuth.createUserAuthFactor({
-      userId: user.id,
+    const { authenticationFactor, authenticationChallenge } =
+      await workos.multiFactorAuth.createUserAuthFactor({
+        userId: user.id,
+        type: 'totp',
+        totpSecret: 'JBSWY3DPEHPK3PXP',
+        totpIssuer: 'Acme',
+        totpUser: 't@example.com',
+      } as never);
+    expect(authenticationFactor).toMatchObject({
       type: 'totp',
-      totpSecret: 'JBSWY3DPEHPK3PXP',
-      totpIssuer: 'Acme',
-      totpUser: 't@example.com',
-    } as never);
-    expect(authenticationFactor).toMatchObject({ type: 'totp', userId: user.id, totp: { secret: 'JBSWY3DPEHPK3PXP', issuer: 'Acme' } });
+      userId: user.id,
+      totp: { secret: 'JBSWY3DPEHPK3PXP', issuer: 'Acme' },
+    });
     expect(authenticationFactor.totp.qrCode).toMatch(/^data:image\/png;base64,/);
     expect(authenticationFactor.totp.uri).toContain('secret=JBSWY3DPEHPK3PXP');
     expect(authenticationChallenge.authenticationFactorId).toBe(authenticationFactor.id);
@@ -278,7 +344,9 @@ describe('TOTP factors, Admin Portal, webhooks', () => {
     const page = await fetch(link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Portal');
-    const missing = await rejection(workos.adminPortal.generateLink({ organization: 'org_missing', intent: 'sso' as never }));
+    const missing = await rejection(
+      workos.adminPortal.generateLink({ organization: 'org_missing', intent: 'sso' as never }),
+    );
     expect(missing).toBeInstanceOf(NotFoundException);
   });
 
@@ -289,7 +357,10 @@ describe('TOTP factors, Admin Portal, webhooks', () => {
     } as never);
     const listed = await workos.webhooks.listWebhookEndpoints();
     expect(listed.data.map((w) => w.id)).toEqual([created.id]);
-    const paused = await workos.webhooks.updateWebhookEndpoint({ id: created.id, status: 'disabled' } as never);
+    const paused = await workos.webhooks.updateWebhookEndpoint({
+      id: created.id,
+      status: 'disabled',
+    } as never);
     expect(paused.status).toBe('disabled');
     expect(sandbox.state().webhookEndpoints[0]!.status).toBe('disabled');
   });
@@ -306,10 +377,16 @@ describe('OpenAPI validation', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await res.json()) as { code: string; errors: { field: string; code: string }[] };
     expect(body.code).toBe('invalid_request_parameters');
-    expect(body.errors).toContainEqual(expect.objectContaining({ field: 'body/email_verified', code: 'type' }));
+    expect(body.errors).toContainEqual(
+      expect.objectContaining({ field: 'body/email_verified', code: 'type' }),
+    );
     const violations = sandbox.stats().specViolations;
     expect(violations).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/user_management/users', requestId: res.headers.get('x-request-id') }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/user_management/users',
+        requestId: res.headers.get('x-request-id'),
+      }),
     ]);
     expect(sandbox.state().users).toHaveLength(0);
 

@@ -33,10 +33,17 @@ export function workosHost(conn: Pick<WorkosConnection, 'baseUrl'>): string {
 
 export function createWorkosClient(conn: WorkosConnection, opts: WorkosClientOptions = {}): WorkOS {
   if (!conn.apiKey || !conn.apiKey.trim())
-    throw new AppError('credentials_missing', 'No WorkOS API key was given.', 'Enter the secret key (sk_...) of the WorkOS environment.');
+    throw new AppError(
+      'credentials_missing',
+      'No WorkOS API key was given.',
+      'Enter the secret key (sk_...) of the WorkOS environment.',
+    );
   const target = conn.baseUrl ? assertLoopbackUrl(conn.baseUrl, 'WorkOS base URL') : null;
   if (target && target.pathname.replace(/\/+$/, '') !== '')
-    throw new AppError('invalid_input', 'WorkOS base URL: give the scheme, host and port only, without a path.');
+    throw new AppError(
+      'invalid_input',
+      'WorkOS base URL: give the scheme, host and port only, without a path.',
+    );
   return new WorkOS({
     apiKey: conn.apiKey.trim(),
     ...(target
@@ -52,7 +59,14 @@ export function createWorkosClient(conn: WorkosConnection, opts: WorkosClientOpt
 }
 
 const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|ERR_OSSL|HOSTNAME_MISMATCH)/;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'EPIPE']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'EPIPE',
+]);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 
@@ -90,21 +104,46 @@ export function workosError(err: unknown, host: string): AppError {
     );
   const status = (err as { status?: unknown })?.status;
   if (typeof status === 'number') {
-    if (status === 408) return new AppError('network', `The request to WorkOS at ${host} timed out.`, 'Check your network and try again.');
+    if (status === 408)
+      return new AppError(
+        'network',
+        `The request to WorkOS at ${host} timed out.`,
+        'Check your network and try again.',
+      );
     if (status === 403)
-      return new AppError('credentials_invalid', `WorkOS at ${host} answered 403 Forbidden${rid}.`, 'The key may lack a permission this step needs.');
+      return new AppError(
+        'credentials_invalid',
+        `WorkOS at ${host} answered 403 Forbidden${rid}.`,
+        'The key may lack a permission this step needs.',
+      );
     const code = err instanceof GenericServerException && err.code ? ` ${err.code}` : '';
     return new AppError('remote_error', `WorkOS at ${host} answered ${status}${code}${rid}.`);
   }
   const code = causeCode(err);
   if (TLS_CODES.test(code))
-    return new AppError('network', `The TLS connection to ${host} failed (${code}).`, 'A proxy or firewall may intercept TLS, or the certificate is not trusted.');
+    return new AppError(
+      'network',
+      `The TLS connection to ${host} failed (${code}).`,
+      'A proxy or firewall may intercept TLS, or the certificate is not trusted.',
+    );
   if (DNS_CODES.has(code))
-    return new AppError('network', `${host} could not be resolved (DNS lookup failed).`, 'Check your network and DNS settings.');
+    return new AppError(
+      'network',
+      `${host} could not be resolved (DNS lookup failed).`,
+      'Check your network and DNS settings.',
+    );
   if (TIMEOUT_CODES.has(code))
-    return new AppError('network', `The connection to ${host} timed out.`, 'Check your network and that it can reach WorkOS.');
+    return new AppError(
+      'network',
+      `The connection to ${host} timed out.`,
+      'Check your network and that it can reach WorkOS.',
+    );
   if (UNREACHABLE_CODES.has(code))
-    return new AppError('network', `WorkOS at ${host} is unreachable (${code}).`, 'Check the base URL (rehearsal mode: is the sandbox running?) and your network.');
+    return new AppError(
+      'network',
+      `WorkOS at ${host} is unreachable (${code}).`,
+      'Check the base URL (rehearsal mode: is the sandbox running?) and your network.',
+    );
   return new AppError('network', `The request to WorkOS at ${host} failed${code ? ` (${code})` : ''}.`);
 }
 
@@ -134,7 +173,10 @@ function environmentOf(apiKey: string): WorkosAccessReport['environment'] {
  * without secrets. Errors: credentials_missing, credentials_invalid (401/403), network (unreachable, DNS,
  * timeout, TLS), remote_error, not_loopback / invalid_input for a bad base URL.
  */
-export async function checkWorkosAccess(conn: WorkosConnection, opts: WorkosClientOptions = {}): Promise<WorkosAccessReport> {
+export async function checkWorkosAccess(
+  conn: WorkosConnection,
+  opts: WorkosClientOptions = {},
+): Promise<WorkosAccessReport> {
   const host = workosHost(conn);
   // One attempt by default: the Connect step should answer in seconds, not after the SDK's back-off.
   const workos = createWorkosClient(conn, { maxRetries: 0, timeoutMs: 15_000, ...opts });

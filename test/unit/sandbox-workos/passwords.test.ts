@@ -27,7 +27,15 @@ async function hashes(password: string): Promise<Record<PasswordHashType, string
   const salt = randomBytes(16);
   return {
     bcrypt: bcrypt.hashSync(password, 4),
-    argon2: await argon2id({ password, salt, iterations: 2, memorySize: 1024, parallelism: 1, hashLength: 32, outputType: 'encoded' }),
+    argon2: await argon2id({
+      password,
+      salt,
+      iterations: 2,
+      memorySize: 1024,
+      parallelism: 1,
+      hashLength: 32,
+      outputType: 'encoded',
+    }),
     scrypt: `$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 }))}`,
     pbkdf2: `$pbkdf2-sha256$i=1000,l=32$${b64(salt)}$${b64(pbkdf2Sync(password, salt, 1000, 32, 'sha256'))}`,
     ssha: `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`,
@@ -47,7 +55,8 @@ describe('imported password hashes', () => {
   });
 
   it('matches published PBKDF2 vectors in PHC form (sha256 and sha1)', async () => {
-    const sha256 = '$pbkdf2-sha256$i=10000,l=32$wJuJqLoUFsdXa8k3sFhRlA$2waKCbPhZzL+RjWMQqvA1jpb+j56jTAXcNmRD9UTekU';
+    const sha256 =
+      '$pbkdf2-sha256$i=10000,l=32$wJuJqLoUFsdXa8k3sFhRlA$2waKCbPhZzL+RjWMQqvA1jpb+j56jTAXcNmRD9UTekU';
     const sha1 = '$pbkdf2-sha1$i=10000,l=20$wJuJqLoUFsdXa8k3sFhRlA$XMGVWTbeKf4Xd+CGiuEZde8x7QA';
     expect(await verifyPassword('Test@123', { type: 'pbkdf2', hash: sha256 })).toBe(true);
     expect(await verifyPassword('Test@124', { type: 'pbkdf2', hash: sha256 })).toBe(false);
@@ -74,7 +83,9 @@ describe('imported password hashes', () => {
     expect(isValidPasswordHash('ssha', '{SHA}abc')).toBe(false);
     expect(isValidPasswordHash('scrypt', '$scrypt$ln=40,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA')).toBe(false);
     // A Firebase hash whose length differs from the signer key's cannot be an encryption of it.
-    expect(isValidPasswordHash('firebase-scrypt', firebasePhc({ ...FIREBASE_VECTOR, hash: 'AAAA' }))).toBe(false);
+    expect(isValidPasswordHash('firebase-scrypt', firebasePhc({ ...FIREBASE_VECTOR, hash: 'AAAA' }))).toBe(
+      false,
+    );
     expect(await verifyPassword('x', { type: 'bcrypt', hash: 'not-a-hash' })).toBe(false);
   });
 

@@ -11,14 +11,27 @@ describe('WorkOS OpenAPI request validation', () => {
   });
 
   it('accepts a create-user body with a password hash', () => {
-    const body = { email: 'a@example.com', password_hash: '$2b$04$x', password_hash_type: 'bcrypt', metadata: { k: 'v' } };
+    const body = {
+      email: 'a@example.com',
+      password_hash: '$2b$04$x',
+      password_hash_type: 'bcrypt',
+      metadata: { k: 'v' },
+    };
     expect(validateRequest('POST', '/user_management/users', { body, query: none, params: {} })).toEqual([]);
   });
 
   it('rejects a wrong-typed field, a missing required field and an unknown hash type', () => {
-    const wrongType = validateRequest('POST', '/user_management/users', { body: { email: 42 }, query: none, params: {} });
+    const wrongType = validateRequest('POST', '/user_management/users', {
+      body: { email: 42 },
+      query: none,
+      params: {},
+    });
     expect(wrongType).toContainEqual(expect.objectContaining({ field: 'body/email', code: 'type' }));
-    const missing = validateRequest('POST', '/organizations', { body: { external_id: 'x' }, query: none, params: {} });
+    const missing = validateRequest('POST', '/organizations', {
+      body: { external_id: 'x' },
+      query: none,
+      params: {},
+    });
     expect(missing).toContainEqual(expect.objectContaining({ field: 'body/name', code: 'required' }));
     const badEnum = validateRequest('POST', '/user_management/users', {
       body: { email: 'a@example.com', password_hash: 'h', password_hash_type: 'md5' },
@@ -44,22 +57,38 @@ describe('WorkOS OpenAPI request validation', () => {
   });
 
   it('validates query parameters with string-to-number coercion', () => {
-    expect(validateRequest('GET', '/user_management/users', { body: undefined, query: new URLSearchParams('limit=100'), params: {} })).toEqual([]);
-    expect(validateRequest('GET', '/user_management/users', { body: undefined, query: new URLSearchParams('limit=101'), params: {} })).toContainEqual(
-      expect.objectContaining({ field: 'query/limit', code: 'maximum' }),
-    );
-    expect(validateRequest('GET', '/organizations', { body: undefined, query: new URLSearchParams('order=sideways'), params: {} })).toContainEqual(
-      expect.objectContaining({ field: 'query/order', code: 'enum' }),
-    );
+    expect(
+      validateRequest('GET', '/user_management/users', {
+        body: undefined,
+        query: new URLSearchParams('limit=100'),
+        params: {},
+      }),
+    ).toEqual([]);
+    expect(
+      validateRequest('GET', '/user_management/users', {
+        body: undefined,
+        query: new URLSearchParams('limit=101'),
+        params: {},
+      }),
+    ).toContainEqual(expect.objectContaining({ field: 'query/limit', code: 'maximum' }));
+    expect(
+      validateRequest('GET', '/organizations', {
+        body: undefined,
+        query: new URLSearchParams('order=sideways'),
+        params: {},
+      }),
+    ).toContainEqual(expect.objectContaining({ field: 'query/order', code: 'enum' }));
   });
 
   it('requires a body where the spec does', () => {
-    expect(validateRequest('POST', '/authorization/roles', { body: undefined, query: none, params: {} })).toContainEqual(
-      expect.objectContaining({ field: 'body', code: 'required' }),
-    );
+    expect(
+      validateRequest('POST', '/authorization/roles', { body: undefined, query: none, params: {} }),
+    ).toContainEqual(expect.objectContaining({ field: 'body', code: 'required' }));
   });
 
   it('throws for an operation the spec does not document', () => {
-    expect(() => validateRequest('POST', '/no/such/path', { body: {}, query: none, params: {} })).toThrow(/no POST/);
+    expect(() => validateRequest('POST', '/no/such/path', { body: {}, query: none, params: {} })).toThrow(
+      /no POST/,
+    );
   });
 });

@@ -20,7 +20,11 @@ export class WorkosApiError extends Error {
 }
 
 export function notFound(entity: string, id: string): WorkosApiError {
-  return new WorkosApiError(404, { code: 'entity_not_found', message: `${entity} not found: '${id}'.`, entity_id: id });
+  return new WorkosApiError(404, {
+    code: 'entity_not_found',
+    message: `${entity} not found: '${id}'.`,
+    entity_id: id,
+  });
 }
 
 export function badRequest(code: string, message: string): WorkosApiError {

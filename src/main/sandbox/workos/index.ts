@@ -15,7 +15,14 @@ import {
 } from '../common';
 import { WorkosApiError } from './errors';
 import { ulid } from './ids';
-import { routes, specTemplate, type Answer, type PortalLink, type RouteContext, type WorkosRoute } from './routes';
+import {
+  routes,
+  specTemplate,
+  type Answer,
+  type PortalLink,
+  type RouteContext,
+  type WorkosRoute,
+} from './routes';
 import { validateRequest, type SpecViolation } from './spec';
 import { WorkosStore, type SandboxState } from './store';
 
@@ -140,7 +147,10 @@ function rateLimitedAnswer(res: ServerResponse, retryAfter: number): void {
   sendJson(
     res,
     429,
-    { code: 'rate_limit_exceeded', message: 'Rate limit exceeded. Retry after the time in the Retry-After header.' },
+    {
+      code: 'rate_limit_exceeded',
+      message: 'Rate limit exceeded. Retry after the time in the Retry-After header.',
+    },
     { 'Retry-After': String(retryAfter) },
   );
 }
@@ -182,10 +192,12 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
     try {
       body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await req.json();
     } catch (err) {
-      if (err instanceof HttpError && err.status === 413) return { status: 413, body: { message: 'Request body too large.' } };
+      if (err instanceof HttpError && err.status === 413)
+        return { status: 413, body: { message: 'Request body too large.' } };
       return { status: 400, body: { code: 'invalid_json', message: 'The request body is not valid JSON.' } };
     }
-    const fields = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const fields =
+      body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     try {
       route.precheck?.(fields);
       if (route.inSpec !== false) {
@@ -203,7 +215,13 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
           };
         }
       }
-      return await route.handle({ store, body: fields, query: req.query, params: req.params, sandbox: sandboxInfo });
+      return await route.handle({
+        store,
+        body: fields,
+        query: req.query,
+        params: req.params,
+        sandbox: sandboxInfo,
+      });
     } catch (err) {
       if (err instanceof WorkosApiError) return { status: err.status, body: err.body };
       throw err;
@@ -211,10 +229,17 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
   }
 
   /** Same Idempotency-Key and same body: the first answer again, without applying the request twice. */
-  async function idempotent(route: WorkosRoute, req: SandboxRequest, rid: string, res: ServerResponse): Promise<Answer> {
+  async function idempotent(
+    route: WorkosRoute,
+    req: SandboxRequest,
+    rid: string,
+    res: ServerResponse,
+  ): Promise<Answer> {
     const key = req.headers['idempotency-key'];
     if (req.method !== 'POST' || typeof key !== 'string' || key === '') return answer(route, req, rid);
-    const fingerprint = createHash('sha256').update(await req.body()).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(await req.body())
+      .digest('hex');
     const cacheKey = `${bearer(req)}\u0000${req.path}\u0000${key}`;
     const previous = idempotency.get(cacheKey);
     if (previous) {
@@ -252,7 +277,12 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
     const state = overall.take('overall', key);
     if (state?.limited) return rateLimitedAnswer(res, retryAfterSeconds(state));
     const result = await idempotent(route, req, rid, res);
-    if (req.method !== 'GET' && result.status < 400 && dropAfterCommitRate > 0 && commitDice.chance(dropAfterCommitRate)) {
+    if (
+      req.method !== 'GET' &&
+      result.status < 400 &&
+      dropAfterCommitRate > 0 &&
+      commitDice.chance(dropAfterCommitRate)
+    ) {
       droppedAfterCommit++;
       req.raw.socket.destroy();
       return;
@@ -266,7 +296,8 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
   }
 
   const router = new Router();
-  for (const route of routes) router.add(route.method, route.pattern, (req, res) => dispatch(route, req, res), route.group);
+  for (const route of routes)
+    router.add(route.method, route.pattern, (req, res) => dispatch(route, req, res), route.group);
 
   const server = await startHttpServer({
     router,
@@ -288,7 +319,8 @@ export async function startWorkosSandbox(opts: WorkosSandboxOptions = {}): Promi
           { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' },
           { 'X-Request-ID': requestId() },
         ),
-      onNotFound: (_req, res) => sendJson(res, 404, { message: 'Not Found' }, { 'X-Request-ID': requestId() }),
+      onNotFound: (_req, res) =>
+        sendJson(res, 404, { message: 'Not Found' }, { 'X-Request-ID': requestId() }),
       onError: (_req, res) =>
         sendJson(res, 500, { message: 'Internal Server Error' }, { 'X-Request-ID': requestId() }),
     },

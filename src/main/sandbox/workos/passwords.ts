@@ -15,7 +15,14 @@ import { argon2Verify } from 'hash-wasm';
 // A hash that does not parse is refused at import (400 invalid_password_hash), as WorkOS does, so a
 // wrong guess of the algorithm fails loudly instead of locking the user out later.
 
-export const PASSWORD_HASH_TYPES = ['bcrypt', 'firebase-scrypt', 'ssha', 'scrypt', 'pbkdf2', 'argon2'] as const;
+export const PASSWORD_HASH_TYPES = [
+  'bcrypt',
+  'firebase-scrypt',
+  'ssha',
+  'scrypt',
+  'pbkdf2',
+  'argon2',
+] as const;
 export type PasswordHashType = (typeof PASSWORD_HASH_TYPES)[number];
 
 export interface StoredPassword {
@@ -153,7 +160,8 @@ function parseFirebase(text: string): FirebaseParams | null {
   const saltSeparator = phc.params.ss !== undefined ? b64(phc.params.ss) : null;
   const salt = b64(phc.salt);
   const expected = b64(phc.hash);
-  if (!rounds || !memCost || !signerKey || signerKey.length === 0 || !saltSeparator || !salt || !expected) return null;
+  if (!rounds || !memCost || !signerKey || signerKey.length === 0 || !saltSeparator || !salt || !expected)
+    return null;
   if (expected.length !== signerKey.length) return null;
   return { salt, expected, signerKey, saltSeparator, rounds, memCost };
 }
@@ -242,7 +250,12 @@ export async function verifyPassword(password: string, stored: StoredPassword): 
 /** How the sandbox keeps a plain `password` given on create or update: scrypt, in the same PHC form it verifies. */
 export async function hashPlainPassword(password: string): Promise<StoredPassword> {
   const salt = randomBytes(16);
-  const derived = await scryptAsync(password, salt, 32, { N: 2 ** 12, r: 8, p: 1, maxmem: scryptMaxmem(2 ** 12, 8, 1) });
+  const derived = await scryptAsync(password, salt, 32, {
+    N: 2 ** 12,
+    r: 8,
+    p: 1,
+    maxmem: scryptMaxmem(2 ** 12, 8, 1),
+  });
   const enc = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
   return { type: 'scrypt', hash: `$scrypt$ln=12,r=8,p=1$${enc(salt)}$${enc(derived)}` };
 }

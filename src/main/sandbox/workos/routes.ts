@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import { SignJWT, generateKeyPair, type CryptoKey } from 'jose';
 import { badRequest, notFound, unprocessable, WorkosApiError } from './errors';
-import { hashPlainPassword, isValidPasswordHash, verifyPassword, type PasswordHashType, type StoredPassword } from './passwords';
+import {
+  hashPlainPassword,
+  isValidPasswordHash,
+  verifyPassword,
+  type PasswordHashType,
+  type StoredPassword,
+} from './passwords';
 import {
   factorJson,
   listJson,
@@ -103,9 +109,15 @@ function checkMetadata(body: Record<string, unknown>): void {
 
 function checkPasswordFields(body: Record<string, unknown>): void {
   if (has(body, 'password') && has(body, 'password_hash'))
-    throw badRequest('password_and_password_hash_provided', 'Provide either password or password_hash, not both.');
+    throw badRequest(
+      'password_and_password_hash_provided',
+      'Provide either password or password_hash, not both.',
+    );
   if (has(body, 'password') && has(body, 'password_hash_type'))
-    throw badRequest('password_and_password_hash_type_provided', 'Provide either password or password_hash_type, not both.');
+    throw badRequest(
+      'password_and_password_hash_type_provided',
+      'Provide either password or password_hash_type, not both.',
+    );
 }
 
 function userPrecheck(body: Record<string, unknown>): void {
@@ -131,7 +143,10 @@ let signingKey: Promise<CryptoKey> | null = null;
 /** A signed access token shaped like WorkOS's (sub, sid, org_id), so SDK session helpers can decode it. */
 async function accessToken(userId: string, orgId: string | undefined, issuer: string): Promise<string> {
   signingKey ??= generateKeyPair('ES256').then((k) => k.privateKey);
-  return new SignJWT({ sid: `session_${randomBytes(10).toString('hex')}`, ...(orgId ? { org_id: orgId } : {}) })
+  return new SignJWT({
+    sid: `session_${randomBytes(10).toString('hex')}`,
+    ...(orgId ? { org_id: orgId } : {}),
+  })
     .setProtectedHeader({ alg: 'ES256' })
     .setSubject(userId)
     .setIssuer(issuer)
@@ -240,7 +255,9 @@ export const routes: WorkosRoute[] = [
       if (str(body, 'grant_type') !== 'password')
         throw oauthError(400, 'unsupported_grant_type', 'The sandbox supports the password grant only.');
       const user = store.userByEmail(str(body, 'email') ?? '');
-      const matches = user?.password ? await verifyPassword(str(body, 'password') ?? '', user.password) : false;
+      const matches = user?.password
+        ? await verifyPassword(str(body, 'password') ?? '', user.password)
+        : false;
       if (!user || !matches) throw badRequest('invalid_credentials', 'Invalid credentials.');
       user.last_sign_in_at = new Date().toISOString();
       const memberships = store.activeMemberships(user.id);
@@ -450,7 +467,8 @@ export const routes: WorkosRoute[] = [
     method: 'PUT',
     pattern: '/user_management/organization_memberships/:id/deactivate',
     group: 'um_write',
-    handle: ({ store, params }) => ok(membershipJson(store, store.setMembershipStatus(params.id!, 'inactive'))),
+    handle: ({ store, params }) =>
+      ok(membershipJson(store, store.setMembershipStatus(params.id!, 'inactive'))),
   },
   {
     method: 'PUT',
@@ -519,7 +537,11 @@ export const routes: WorkosRoute[] = [
       const org = store.organizations.get(str(body, 'organization')!);
       if (!org) throw notFound('Organization', str(body, 'organization')!);
       const secret = randomBytes(24).toString('base64url');
-      sandbox.portalLinks.set(secret, { organization: org.id, intent: str(body, 'intent') ?? null, expiresAt: Date.now() + 5 * 60_000 });
+      sandbox.portalLinks.set(secret, {
+        organization: org.id,
+        intent: str(body, 'intent') ?? null,
+        expiresAt: Date.now() + 5 * 60_000,
+      });
       return created({ link: `${sandbox.baseUrl()}/portal/launch?secret=${secret}` });
     },
   },
@@ -550,12 +572,7 @@ export const routes: WorkosRoute[] = [
     pattern: '/webhook_endpoints',
     group: 'other',
     handle: ({ store, query }) =>
-      ok(
-        listJson(
-          paginate([...store.webhookEndpoints.values()], listOptions(query)),
-          webhookEndpointJson,
-        ),
-      ),
+      ok(listJson(paginate([...store.webhookEndpoints.values()], listOptions(query)), webhookEndpointJson)),
   },
   {
     method: 'POST',
@@ -564,7 +581,10 @@ export const routes: WorkosRoute[] = [
     handle: ({ store, body }) =>
       created(
         webhookEndpointJson(
-          store.createWebhookEndpoint({ endpoint_url: str(body, 'endpoint_url')!, events: (body.events as string[]) ?? [] }),
+          store.createWebhookEndpoint({
+            endpoint_url: str(body, 'endpoint_url')!,
+            events: (body.events as string[]) ?? [],
+          }),
         ),
       ),
   },

@@ -129,7 +129,10 @@ export function specHasOperation(method: string, template: string): boolean {
 
 function issues(where: string, errors: ErrorObject[] | null | undefined): SpecIssue[] {
   return (errors ?? []).map((e) => {
-    const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty?: string }).missingProperty)}` : '';
+    const missing =
+      e.keyword === 'required'
+        ? `/${String((e.params as { missingProperty?: string }).missingProperty)}`
+        : '';
     return { field: `${where}${e.instancePath}${missing}`, code: e.keyword, message: e.message ?? e.keyword };
   });
 }
@@ -153,7 +156,8 @@ export function validateRequest(method: string, template: string, parts: Request
   const found: SpecIssue[] = [];
   if (op.body) {
     if (parts.body === undefined) {
-      if (op.bodyRequired) found.push({ field: 'body', code: 'required', message: 'a JSON body is required' });
+      if (op.bodyRequired)
+        found.push({ field: 'body', code: 'required', message: 'a JSON body is required' });
     } else if (!op.body(parts.body)) found.push(...issues('body', op.body.errors));
   }
   if (op.query && !op.query(queryObject(parts.query))) found.push(...issues('query', op.query.errors));

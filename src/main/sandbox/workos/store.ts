@@ -183,9 +183,17 @@ export class WorkosStore {
 
   /** Empties the environment, keeping the default `member` role that every WorkOS environment has. */
   reset(): void {
-    for (const m of [this.users, this.organizations, this.memberships, this.roles, this.authFactors, this.webhookEndpoints])
+    for (const m of [
+      this.users,
+      this.organizations,
+      this.memberships,
+      this.roles,
+      this.authFactors,
+      this.webhookEndpoints,
+    ])
       m.clear();
-    for (const m of [this.usersByEmail, this.usersByExternalId, this.orgsByExternalId, this.membershipByPair]) m.clear();
+    for (const m of [this.usersByEmail, this.usersByExternalId, this.orgsByExternalId, this.membershipByPair])
+      m.clear();
     for (const m of [this.membershipsByUser, this.membershipsByOrg, this.factorsByUser]) m.clear();
     const t = now();
     const member: RoleRecord = {
@@ -245,7 +253,9 @@ export class WorkosStore {
     } else items = [...this.users.values()];
     if (filter.organization_id !== undefined) {
       const ids = new Set(
-        [...(this.membershipsByOrg.get(filter.organization_id) ?? [])].map((m) => this.memberships.get(m)!.user_id),
+        [...(this.membershipsByOrg.get(filter.organization_id) ?? [])].map(
+          (m) => this.memberships.get(m)!.user_id,
+        ),
       );
       items = items.filter((u) => ids.has(u.id));
     }
@@ -264,13 +274,23 @@ export class WorkosStore {
     const conflicts: { code: string; message: string }[] = [];
     if (this.usersByEmail.has(lower(input.email))) {
       if (this.options.conflictStyle === '409')
-        throw new WorkosApiError(409, { code: 'user_already_exists', message: 'A user with this email already exists.' });
+        throw new WorkosApiError(409, {
+          code: 'user_already_exists',
+          message: 'A user with this email already exists.',
+        });
       conflicts.push({ code: 'email_not_available', message: 'This email is not available.' });
     }
     if (input.external_id != null && this.usersByExternalId.has(input.external_id))
-      conflicts.push({ code: 'external_id_already_used', message: 'The external ID is already assigned to another user.' });
+      conflicts.push({
+        code: 'external_id_already_used',
+        message: 'The external ID is already assigned to another user.',
+      });
     if (conflicts.length > 0)
-      throw new WorkosApiError(400, { code: 'user_creation_error', message: 'Could not create user.', errors: conflicts });
+      throw new WorkosApiError(400, {
+        code: 'user_creation_error',
+        message: 'Could not create user.',
+        errors: conflicts,
+      });
     const t = now();
     const user: UserRecord = {
       id: newId('user'),
@@ -308,7 +328,8 @@ export class WorkosStore {
   ): UserRecord {
     const user = this.user(id);
     if (patch.email !== undefined && lower(patch.email) !== lower(user.email)) {
-      if (this.usersByEmail.has(lower(patch.email))) throw badRequest('email_not_available', 'This email is not available.');
+      if (this.usersByEmail.has(lower(patch.email)))
+        throw badRequest('email_not_available', 'This email is not available.');
       this.usersByEmail.delete(lower(user.email));
       this.usersByEmail.set(lower(patch.email), id);
     }
@@ -354,7 +375,10 @@ export class WorkosStore {
     return this.organizations.get(id)!;
   }
 
-  listOrganizations(filter: { domains?: string[]; search?: string }, opts: ListOptions): ListPage<OrganizationRecord> {
+  listOrganizations(
+    filter: { domains?: string[]; search?: string },
+    opts: ListOptions,
+  ): ListPage<OrganizationRecord> {
     let items = [...this.organizations.values()];
     if (filter.domains && filter.domains.length > 0) {
       const wanted = new Set(filter.domains.map(lower));
@@ -389,10 +413,14 @@ export class WorkosStore {
     domains?: string[];
   }): OrganizationRecord {
     if (input.external_id != null && this.orgsByExternalId.has(input.external_id))
-      throw badRequest('external_id_already_used', 'The external ID is already assigned to another organization.');
+      throw badRequest(
+        'external_id_already_used',
+        'The external ID is already assigned to another organization.',
+      );
     const t = now();
     const id = newId('org');
-    const domainData = input.domain_data ?? (input.domains ?? []).map((domain) => ({ domain, state: 'pending' as const }));
+    const domainData =
+      input.domain_data ?? (input.domains ?? []).map((domain) => ({ domain, state: 'pending' as const }));
     const org: OrganizationRecord = {
       id,
       name: input.name,
@@ -420,7 +448,10 @@ export class WorkosStore {
     const org = this.organization(id);
     if (patch.external_id !== undefined && patch.external_id !== org.external_id) {
       if (patch.external_id !== null && this.orgsByExternalId.has(patch.external_id))
-        throw badRequest('external_id_already_used', 'The external ID is already assigned to another organization.');
+        throw badRequest(
+          'external_id_already_used',
+          'The external ID is already assigned to another organization.',
+        );
       if (org.external_id !== null) this.orgsByExternalId.delete(org.external_id);
       if (patch.external_id !== null) this.orgsByExternalId.set(patch.external_id, id);
       org.external_id = patch.external_id;
@@ -468,7 +499,10 @@ export class WorkosStore {
         });
     } else if ([...this.roles.values()].some((r) => r.slug === input.slug))
       // An organization role with the slug also blocks a new environment role: memberships name roles by slug.
-      throw new WorkosApiError(409, { code: 'role_slug_conflict', message: `A role with the slug '${input.slug}' already exists.` });
+      throw new WorkosApiError(409, {
+        code: 'role_slug_conflict',
+        message: `A role with the slug '${input.slug}' already exists.`,
+      });
     const t = now();
     const role: RoleRecord = {
       id: newId('role'),
@@ -500,10 +534,12 @@ export class WorkosStore {
   ): ListPage<MembershipRecord> {
     let ids: Iterable<string>;
     if (filter.user_id !== undefined) ids = this.membershipsByUser.get(filter.user_id) ?? [];
-    else if (filter.organization_id !== undefined) ids = this.membershipsByOrg.get(filter.organization_id) ?? [];
+    else if (filter.organization_id !== undefined)
+      ids = this.membershipsByOrg.get(filter.organization_id) ?? [];
     else ids = this.memberships.keys();
     let items = [...ids].map((id) => this.memberships.get(id)!);
-    if (filter.organization_id !== undefined) items = items.filter((m) => m.organization_id === filter.organization_id);
+    if (filter.organization_id !== undefined)
+      items = items.filter((m) => m.organization_id === filter.organization_id);
     if (filter.statuses && filter.statuses.length > 0) {
       const wanted = new Set(filter.statuses);
       items = items.filter((m) => wanted.has(m.status));
@@ -513,11 +549,18 @@ export class WorkosStore {
   }
 
   /** The role slugs a request asks for, checked as WorkOS checks them (422 invalid_role / multiple_roles_not_enabled). */
-  private resolveRoles(orgId: string, roleSlug: string | undefined, roleSlugs: string[] | undefined): string[] {
+  private resolveRoles(
+    orgId: string,
+    roleSlug: string | undefined,
+    roleSlugs: string[] | undefined,
+  ): string[] {
     const slugs = roleSlugs ?? (roleSlug !== undefined ? [roleSlug] : [DEFAULT_ROLE_SLUG]);
     if (slugs.length === 0) throw unprocessable('invalid_role', 'At least one role is required.');
     if (slugs.length > 1 && !this.options.multipleRolesEnabled)
-      throw unprocessable('multiple_roles_not_enabled', 'Multiple roles are not enabled for this environment.');
+      throw unprocessable(
+        'multiple_roles_not_enabled',
+        'Multiple roles are not enabled for this environment.',
+      );
     const known = new Set(this.rolesFor(orgId).map((r) => r.slug));
     const unknown = slugs.find((s) => !known.has(s));
     if (unknown !== undefined) throw unprocessable('invalid_role', `Invalid role: '${unknown}'.`);
@@ -582,7 +625,10 @@ export class WorkosStore {
   setMembershipStatus(id: string, status: 'active' | 'inactive'): MembershipRecord {
     const m = this.membership(id);
     if (m.status === 'pending')
-      throw badRequest('cannot_change_pending_organization_membership', 'A pending membership cannot be changed.');
+      throw badRequest(
+        'cannot_change_pending_organization_membership',
+        'A pending membership cannot be changed.',
+      );
     if (m.status !== status) {
       m.status = status;
       m.updated_at = now();
@@ -615,7 +661,14 @@ export class WorkosStore {
   enrollTotp(userId: string, totp: { issuer: string; user: string; secret: string }): AuthFactorRecord {
     this.user(userId);
     const t = now();
-    const f: AuthFactorRecord = { id: newId('auth_factor'), user_id: userId, type: 'totp', totp, created_at: t, updated_at: t };
+    const f: AuthFactorRecord = {
+      id: newId('auth_factor'),
+      user_id: userId,
+      type: 'totp',
+      totp,
+      created_at: t,
+      updated_at: t,
+    };
     this.authFactors.set(f.id, f);
     addTo(this.factorsByUser, userId, f.id);
     return f;
