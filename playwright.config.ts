@@ -4,7 +4,9 @@ import { defineConfig } from '@playwright/test';
 // drive the real app and skip themselves, with the reason, where no Electron binary is installed.
 export default defineConfig({
   outputDir: 'test-results',
-  reporter: process.env.CI ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]] : 'list',
+  reporter: process.env.CI
+    ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]]
+    : 'list',
   workers: 2,
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -21,7 +23,13 @@ export default defineConfig({
         trace: 'retain-on-failure',
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
         },
       },
     },

@@ -31,7 +31,11 @@ export function App() {
   }, [refresh]);
 
   useEffect(() => {
-    if (workspacePath) useJobs.getState().load().catch(() => undefined);
+    if (workspacePath)
+      useJobs
+        .getState()
+        .load()
+        .catch(() => undefined);
     else useJobs.getState().clear();
   }, [workspacePath]);
 
@@ -70,7 +74,10 @@ export function App() {
             <StepUnavailable
               step={viewing}
               state={info.state === 'locked' ? 'locked' : 'unavailable'}
-              reason={info.reason ?? (Panel ? undefined : 'This step is not built into this version of the assistant yet.')}
+              reason={
+                info.reason ??
+                (Panel ? undefined : 'This step is not built into this version of the assistant yet.')
+              }
             />
           ) : (
             <Panel />

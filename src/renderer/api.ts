@@ -43,7 +43,10 @@ export async function call<K extends OperationName>(name: K, input: Input<K>): P
   return result.value;
 }
 
-export function subscribe<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
+export function subscribe<K extends EventName>(
+  name: K,
+  listener: (payload: EventPayload<K>) => void,
+): () => void {
   const api = window.api;
   return api ? api.on(name, listener) : () => undefined;
 }

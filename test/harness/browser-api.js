@@ -31,7 +31,9 @@
     if (connecting) return connecting;
     connecting = new Promise(function (resolve, reject) {
       var scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-      var ws = new WebSocket(scheme + '//' + window.location.host + '/__harness/ws?token=' + encodeURIComponent(token));
+      var ws = new WebSocket(
+        scheme + '//' + window.location.host + '/__harness/ws?token=' + encodeURIComponent(token),
+      );
       ws.onopen = function () {
         socket = ws;
         connecting = null;
@@ -87,6 +89,11 @@
       };
     },
   });
-  Object.defineProperty(window, 'api', { value: api, writable: false, configurable: false, enumerable: true });
+  Object.defineProperty(window, 'api', {
+    value: api,
+    writable: false,
+    configurable: false,
+    enumerable: true,
+  });
   document.documentElement.dataset.harness = 'connected-by-websocket';
 })();

@@ -71,7 +71,8 @@ const MIME: Record<string, string> = {
 /** The renderer's index.html with the harness client loaded before the app's own script. */
 export function injectHarnessScript(html: string): string {
   const appScript = /<script\b[^>]*\btype="module"/.exec(html);
-  if (!appScript) throw new Error('The built index.html has no module script to load the harness client before.');
+  if (!appScript)
+    throw new Error('The built index.html has no module script to load the harness client before.');
   return `${html.slice(0, appScript.index)}<script src="${API_PATH}"></script>\n    ${html.slice(appScript.index)}`;
 }
 
@@ -128,9 +129,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method not allowed');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain', 'Method not allowed');
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://harness').pathname);
-    if (pathname === '/' || pathname === '/index.html') return send(res, 200, MIME['.html'] as string, indexHtml);
+    if (pathname === '/' || pathname === '/index.html')
+      return send(res, 200, MIME['.html'] as string, indexHtml);
     if (pathname === API_PATH) return send(res, 200, MIME['.js'] as string, clientJs);
     const file = resolve(rendererDir, `.${pathname}`);
     const rel = relative(rendererDir, file);

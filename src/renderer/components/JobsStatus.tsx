@@ -16,7 +16,8 @@ function describe(job: JobInfo): string {
     parts.push(`${job.done} done`);
   }
   if (job.rate !== null && job.state === 'running') parts.push(`${job.rate.toFixed(1)}/s`);
-  if (job.etaSeconds !== null && job.state === 'running') parts.push(`about ${Math.ceil(job.etaSeconds)} s left`);
+  if (job.etaSeconds !== null && job.state === 'running')
+    parts.push(`about ${Math.ceil(job.etaSeconds)} s left`);
   if (job.message) parts.push(job.message);
   if (job.error) parts.push(job.error.message);
   return parts.join(' · ');
@@ -62,7 +63,11 @@ export function JobsStatus() {
                   </Button>
                 ) : null}
                 {job.state !== 'failed' ? (
-                  <Button variant="danger" onClick={() => act('jobs.cancel', job.id)} aria-label={`Cancel ${job.kind}`}>
+                  <Button
+                    variant="danger"
+                    onClick={() => act('jobs.cancel', job.id)}
+                    aria-label={`Cancel ${job.kind}`}
+                  >
                     Cancel
                   </Button>
                 ) : null}

@@ -26,7 +26,14 @@ export function Stepper({ status, viewing, onView }: StepperProps) {
     const at = buttons.current.findIndex((b) => b === document.activeElement);
     if (at < 0) return;
     const last = stepIds.length - 1;
-    const to = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: last }[e.key];
+    const to = {
+      ArrowDown: at + 1,
+      ArrowRight: at + 1,
+      ArrowUp: at - 1,
+      ArrowLeft: at - 1,
+      Home: 0,
+      End: last,
+    }[e.key];
     if (to === undefined) return;
     e.preventDefault();
     buttons.current[Math.max(0, Math.min(last, to))]?.focus();

@@ -15,7 +15,10 @@ export function StepUnavailable({ step, state, reason }: StepUnavailableProps) {
   const view = useWizard((s) => s.view);
   return (
     <div className="step-body" data-testid="step-unavailable">
-      <Notice tone={state === 'locked' ? 'info' : 'warning'} title={state === 'locked' ? 'Locked' : 'Not yet available'}>
+      <Notice
+        tone={state === 'locked' ? 'info' : 'warning'}
+        title={state === 'locked' ? 'Locked' : 'Not yet available'}
+      >
         {reason ??
           (state === 'locked'
             ? `${stepTitles[step]} opens once the steps before it are done.`

@@ -27,7 +27,10 @@ export const useWizard = create<WizardState>()((set) => ({
   async refresh(opts) {
     const mine = ++generation;
     try {
-      const [workspace, status] = await Promise.all([call('workspace.current', {}), call('wizard.status', {})]);
+      const [workspace, status] = await Promise.all([
+        call('workspace.current', {}),
+        call('wizard.status', {}),
+      ]);
       // A newer refresh already answered: its data is fresher, but a landing request still counts.
       if (mine !== generation) {
         if (opts?.land) set({ viewing: status.current });

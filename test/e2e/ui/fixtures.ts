@@ -80,7 +80,8 @@ export const test = base.extend<Fixtures>({
       const problems: string[] = [];
       page.on('console', (msg) => {
         const text = msg.text();
-        if (msg.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`console.${msg.type()}: ${text}`);
+        if (msg.type() === 'error' || /Content Security Policy/i.test(text))
+          problems.push(`console.${msg.type()}: ${text}`);
       });
       page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
       await use(problems);
@@ -109,7 +110,10 @@ export { expect };
 
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(test.info().project.outputDir, 'screenshots', `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: join(test.info().project.outputDir, 'screenshots', `${name}.png`),
+    fullPage: true,
+  });
 }
 
 export function stepButton(page: Page, step: string) {

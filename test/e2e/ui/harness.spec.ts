@@ -41,7 +41,8 @@ function rawStatus(origin: string, path: string): Promise<number | undefined> {
 
 test('the WebSocket refuses a missing or wrong token and a foreign origin', async ({ run }) => {
   const harness = await run.start();
-  const ws = (token: string | null) => `${harness.origin.replace('http', 'ws')}/__harness/ws${token === null ? '' : `?token=${token}`}`;
+  const ws = (token: string | null) =>
+    `${harness.origin.replace('http', 'ws')}/__harness/ws${token === null ? '' : `?token=${token}`}`;
   const wrong = harness.token.replace(/^./, (c) => (c === '0' ? '1' : '0'));
 
   expect(await connect(ws(null), harness.origin)).toEqual({ ok: false, status: 401 });
@@ -54,7 +55,10 @@ test('the WebSocket refuses a missing or wrong token and a foreign origin', asyn
   expect(good.ok).toBe(true);
   if (!good.ok) return;
   expect(await call(good.ws, 1, 'app.info', {})).toMatchObject({ ok: true, value: { host: 'harness' } });
-  expect(await call(good.ws, 2, 'no.such.operation', {})).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  expect(await call(good.ws, 2, 'no.such.operation', {})).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_input' },
+  });
   expect(await call(good.ws, 3, 'workspace.open', { path: 42 })).toMatchObject({
     ok: false,
     error: { code: 'invalid_input' },
@@ -78,7 +82,11 @@ test('it serves the built renderer with the harness client first, the CSP as a h
   expect(html).not.toContain(harness.token);
   expect((await request.get(`${harness.origin}/__harness/api.js`)).status()).toBe(200);
   // Raw paths (a URL parser would normalise the dots away before they reach the server).
-  for (const path of ['/../../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2f..%2fpackage.json']) {
+  for (const path of [
+    '/../../package.json',
+    '/%2e%2e/%2e%2e/package.json',
+    '/assets/..%2f..%2f..%2fpackage.json',
+  ]) {
     expect(await rawStatus(harness.origin, path), path).toBe(404);
   }
   expect((await request.post(`${harness.origin}/`)).status()).toBe(405);
@@ -88,7 +96,11 @@ test('it refuses to start without a built renderer, saying how to build it', asy
   const dir = mkdtempSync(join(tmpdir(), 'a2w-empty-'));
   try {
     await expect(
-      startHarness({ userDataDir: join(dir, 'ud'), keychainService: 'com.auth0-to-workos.test.unused', rendererDir: dir }),
+      startHarness({
+        userDataDir: join(dir, 'ud'),
+        keychainService: 'com.auth0-to-workos.test.unused',
+        rendererDir: dir,
+      }),
     ).rejects.toThrow('run `npm run build` first');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,10 @@ import { expect, shot, test } from './fixtures';
 
 // Progress events travel main -> harness WebSocket -> page; the status bar's controls go back through the
 // contract (jobs.pause / jobs.resume). The job is the runner's real selftest job in a worker thread.
-test('a running job shows live progress and can be paused and resumed from the status bar', async ({ page, run }) => {
+test('a running job shows live progress and can be paused and resumed from the status bar', async ({
+  page,
+  run,
+}) => {
   const harness = await run.start();
   await page.goto(harness.url);
   await page.getByRole('textbox', { name: 'Workspace name', exact: true }).fill('Jobs');
@@ -11,7 +14,9 @@ test('a running job shows live progress and can be paused and resumed from the s
   await expect(page.getByText('No job is running.')).toBeVisible();
 
   // No contract operation starts a job yet (export and import will); start one on the app side directly.
-  const started = await harness.services.jobs().start('selftest.count', { to: 400, rowsPerStep: 4, delayMs: 40 });
+  const started = await harness.services
+    .jobs()
+    .start('selftest.count', { to: 400, rowsPerStep: 4, delayMs: 40 });
   const job = page.getByTestId('job');
   await expect(job).toHaveAttribute('data-job-state', 'running');
   await expect(job.getByRole('progressbar', { name: 'selftest.count progress' })).toBeVisible();

@@ -7,7 +7,8 @@ test('keyboard only: move through the stepper, open steps, create a workspace', 
   await page.goto(harness.url);
   await expectViewing(page, 'Workspace');
 
-  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-step') ?? document.activeElement?.tagName);
+  const focused = () =>
+    page.evaluate(() => document.activeElement?.getAttribute('data-step') ?? document.activeElement?.tagName);
   await page.keyboard.press('Tab');
   expect(await focused()).toBe('workspace');
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
@@ -33,12 +34,14 @@ test('keyboard only: move through the stepper, open steps, create a workspace', 
 
   // Only the open step is in the Tab order: the next Tab leaves the stepper for the panel's first field.
   await page.keyboard.press('Tab');
-  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).labels?.[0]?.textContent)).toBe(
-    'Workspace name',
-  );
+  expect(
+    await page.evaluate(() => (document.activeElement as HTMLInputElement).labels?.[0]?.textContent),
+  ).toBe('Workspace name');
   await page.keyboard.type('Keyboard made');
   await page.keyboard.press('Tab');
-  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).labels?.[0]?.textContent)).toBe('Folder');
+  expect(
+    await page.evaluate(() => (document.activeElement as HTMLInputElement).labels?.[0]?.textContent),
+  ).toBe('Folder');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('workspace-summary')).toContainText('Keyboard made');
 

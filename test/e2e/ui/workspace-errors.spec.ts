@@ -1,10 +1,15 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, expectViewing, shot, test } from './fixtures';
+import { accounts, osKeychain } from '../../../src/main/secrets/keychain';
+import { expect, expectViewing, shot, stepButton, test } from './fixtures';
 
-const textbox = (page: import('@playwright/test').Page, name: string) => page.getByRole('textbox', { name, exact: true });
+const textbox = (page: import('@playwright/test').Page, name: string) =>
+  page.getByRole('textbox', { name, exact: true });
 
-test('a workspace in a cloud-sync folder is refused with the reason and what to do', async ({ page, run }) => {
+test('a workspace in a cloud-sync folder is refused with the reason and what to do', async ({
+  page,
+  run,
+}) => {
   // The run's fake home has a Dropbox folder; the location guard judges sync roots against that home.
   const dropbox = run.folder('home', 'Dropbox', 'migrations');
   const harness = await run.start();
@@ -30,7 +35,10 @@ test('a workspace in a cloud-sync folder is refused with the reason and what to 
   await expect(page.getByTestId('workspace-summary')).toContainText('In Dropbox');
 });
 
-test('opening a file that is not there says so, and Browse fills the fields from the dialogs', async ({ page, run }) => {
+test('opening a file that is not there says so, and Browse fills the fields from the dialogs', async ({
+  page,
+  run,
+}) => {
   const harness = await run.start();
   await page.goto(harness.url);
 
@@ -84,4 +92,38 @@ test('the recent list shows a missing workspace file and forgets it on request',
   await item.getByRole('button', { name: 'Forget Short lived' }).click();
   await expect(page.getByTestId('recent-item')).toHaveCount(0);
   await expect(page.getByText('No workspace opened on this machine yet.')).toBeVisible();
+});
+
+test('a workspace whose data key is missing from the keychain opens read-only and says so', async ({
+  page,
+  run,
+}) => {
+  const harness = await run.start();
+  await page.goto(harness.url);
+  await textbox(page, 'Workspace name').fill('Keyless');
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page.getByTestId('workspace-summary')).toBeVisible();
+  const current = await page.evaluate(() => window.api!.invoke('workspace.current', {}));
+  if (!current.ok || !current.value) throw new Error('no current workspace');
+  await page.getByRole('button', { name: 'Close workspace' }).click();
+  await expect(page.getByTestId('topbar-workspace')).toHaveText('No workspace open');
+
+  // As on another machine: the file is here, its data key is not.
+  expect(await osKeychain(run.keychainService).delete(accounts.workspaceKey(current.value.id))).toBe(true);
+  await page.getByRole('button', { name: 'Open Keyless' }).click();
+  await expect(page.getByTestId('topbar-workspace')).toContainText('(read-only)');
+  await stepButton(page, 'workspace').click();
+  const summary = page.getByTestId('workspace-summary');
+  await expect(summary).toContainText('Read-only');
+  await expect(summary).toContainText('Secrets unavailable');
+  await expect(summary).toContainText('data key missing on this machine');
+  await shot(page, 'workspace-read-only');
+
+  // Saving credentials into a read-only workspace is refused with main's reason.
+  await stepButton(page, 'connect').click();
+  await textbox(page, 'Environment label').fill('staging');
+  await textbox(page, 'API key').fill('sk_test_unused');
+  await page.getByRole('button', { name: 'Save WorkOS connection' }).click();
+  await expect(page.getByRole('alert')).toHaveAttribute('data-error-code', 'workspace_read_only');
+  expect(await osKeychain(run.keychainService).get(accounts.workos('staging'))).toBeNull();
 });

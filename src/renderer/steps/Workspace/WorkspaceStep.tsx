@@ -113,8 +113,8 @@ export function WorkspaceStep() {
         </>
       ) : (
         <p className="lead">
-          A workspace is one local, partly encrypted SQLite file that holds everything about this migration. Keep it on
-          this computer&apos;s own disk: network shares and cloud-sync folders are refused.
+          A workspace is one local, partly encrypted SQLite file that holds everything about this migration.
+          Keep it on this computer&apos;s own disk: network shares and cloud-sync folders are refused.
         </p>
       )}
 
@@ -169,7 +169,11 @@ export function WorkspaceStep() {
             spellCheck={false}
             autoComplete="off"
             action={
-              <Button onClick={() => void browseFile()} disabled={busy} aria-label="Browse for a workspace file">
+              <Button
+                onClick={() => void browseFile()}
+                disabled={busy}
+                aria-label="Browse for a workspace file"
+              >
                 Browse…
               </Button>
             }
@@ -184,7 +188,12 @@ export function WorkspaceStep() {
 
       <section className="card" aria-labelledby="ws-recent-title">
         <h3 id="ws-recent-title">Recent workspaces</h3>
-        <RecentList recent={recent} busy={busy} onOpen={(p) => void open(p)} onForget={(p) => void forget(p)} />
+        <RecentList
+          recent={recent}
+          busy={busy}
+          onOpen={(p) => void open(p)}
+          onForget={(p) => void forget(p)}
+        />
       </section>
     </div>
   );

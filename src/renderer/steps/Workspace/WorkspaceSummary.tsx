@@ -14,8 +14,8 @@ export function WorkspaceSummary({ workspace }: { workspace: Summary }) {
       ) : null}
       {!workspace.secretsAvailable ? (
         <Notice tone="warning" title="Secrets unavailable">
-          This workspace&apos;s data key is not in this machine&apos;s keychain, so its encrypted fields (password hashes,
-          secrets) cannot be read.
+          This workspace&apos;s data key is not in this machine&apos;s keychain, so its encrypted fields
+          (password hashes, secrets) cannot be read.
         </Notice>
       ) : null}
       {workspace.warnings.length > 0 ? (
@@ -38,7 +38,11 @@ export function WorkspaceSummary({ workspace }: { workspace: Summary }) {
           {workspace.rehearsal ? ' · rehearsal (local sandboxes)' : ''}
         </dd>
         <dt>Encrypted fields</dt>
-        <dd>{workspace.secretsAvailable ? 'data key found in the OS keychain' : 'data key missing on this machine'}</dd>
+        <dd>
+          {workspace.secretsAvailable
+            ? 'data key found in the OS keychain'
+            : 'data key missing on this machine'}
+        </dd>
         <dt>Audit log</dt>
         <dd data-testid="audit-status" className={audit.ok ? 'ok' : 'bad'}>
           {audit.ok
