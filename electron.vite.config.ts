@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/jobs/worker.ts'),
+          'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },
     },

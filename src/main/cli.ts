@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, globals, reportFailure, type CliContext } from './cli/context';
 import { registerCredentials } from './cli/commands/credentials';
+import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
 
 // The command-line front end. Same services and contract as the desktop app; `--json` prints one JSON object.
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerWorkspace(program, run);
   registerCredentials(program, run);
+  registerSandbox(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -41,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  return exitCode;
+  // A command may set process.exitCode for a completed run whose outcome is a failure (a failed test).
+  return exitCode || Number(process.exitCode ?? 0);
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import type { CredentialsStatus } from '../shared/contract';
 import { AppError } from '../shared/errors';
+import { forgetConnectionTest } from './connect-test';
 import { assertLoopbackUrl } from './net/loopback';
 import { redactor } from './log';
 import { accounts, type Keychain } from './secrets/keychain';
@@ -56,6 +57,7 @@ export class CredentialsService {
       await this.keychain.delete(accounts.auth0(previous.domain, previous.clientId));
     }
     ws.setSetting(AUTH0, s.baseUrl ? s : { domain: s.domain, clientId: s.clientId });
+    forgetConnectionTest(ws);
     ws.audit.append({ actor: 'admin', action: 'credentials.auth0.set', details: { secretChanged: clientSecret !== undefined } });
   }
 
@@ -73,6 +75,7 @@ export class CredentialsService {
       await this.keychain.delete(accounts.workos(previous.environment));
     }
     ws.setSetting(WORKOS, s.baseUrl ? s : { environment: s.environment });
+    forgetConnectionTest(ws);
     ws.audit.append({ actor: 'admin', action: 'credentials.workos.set', details: { keyChanged: apiKey !== undefined } });
   }
 
@@ -80,12 +83,13 @@ export class CredentialsService {
     if (which === 'auth0') {
       const a = ws.getSetting<Auth0Settings>(AUTH0);
       if (a) await this.keychain.delete(accounts.auth0(a.domain, a.clientId));
-      ws.setSetting(AUTH0, null);
+      ws.setSetting(AUTH0, undefined);
     } else {
       const w = ws.getSetting<WorkosSettings>(WORKOS);
       if (w) await this.keychain.delete(accounts.workos(w.environment));
-      ws.setSetting(WORKOS, null);
+      ws.setSetting(WORKOS, undefined);
     }
+    forgetConnectionTest(ws);
     ws.audit.append({ actor: 'admin', action: `credentials.${which}.deleted` });
   }
 

@@ -7,8 +7,10 @@ import { fileLogger, redactor } from './log';
 import { createAppServices, defaultUserDataDir, type AppServices } from './services';
 import { osKeychain, APP_ID } from './secrets/keychain';
 import { nativeDialogs } from './shell/dialogs';
+import { registerAppScheme, serveRenderer } from './shell/app-protocol';
 import { bindIpc } from './shell/ipc';
 import { hardenSession, lockDownApp } from './shell/security';
+import { utilitySandboxLauncher } from './shell/utility-process';
 import { createMainWindow, type AppWindow } from './shell/window';
 
 // Electron entry: lifecycle, the single window, and the contract bound to IPC. Everything else lives in
@@ -20,6 +22,10 @@ app.setPath('userData', userDataDir);
 app.setAppUserModelId(APP_ID);
 // Crash reports could hold memory with secrets in it: never upload them.
 app.setPath('crashDumps', join(userDataDir, 'crash-dumps'));
+
+// Every renderer is sandboxed, whatever a future window forgets to set.
+app.enableSandbox();
+registerAppScheme();
 
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 let appWindow: AppWindow | null = null;
@@ -36,6 +42,7 @@ if (!app.requestSingleInstanceLock()) {
   lockDownApp();
   void app.whenReady().then(() => {
     hardenSession(Boolean(devServerUrl));
+    serveRenderer(join(__dirname, '../renderer'));
     const logger = fileLogger(join(userDataDir, 'logs'));
     services = createAppServices({
       userDataDir,
@@ -49,6 +56,8 @@ if (!app.requestSingleInstanceLock()) {
         return true;
       },
       workerEntry: join(__dirname, 'worker.js'),
+      sandboxEntry: join(__dirname, 'sandbox-host.js'),
+      sandboxLauncher: utilitySandboxLauncher,
       logger,
     });
     bindIpc(createDispatcher(createHandlers(services), logger), services.events, () => appWindow);

@@ -6,6 +6,7 @@ import { CredentialsService } from './credentials';
 import { EventBus } from './events';
 import { JobRunner } from './jobs/runner';
 import { silentLogger, type Logger } from './log';
+import { RehearsalHost, type SandboxLauncher } from './rehearsal';
 import type { Keychain } from './secrets/keychain';
 import {
   WORKSPACE_EXT,
@@ -32,6 +33,9 @@ export interface AppServicesOptions {
   openExternal?: (url: string) => Promise<boolean>;
   /** The job worker's entry: out/main/worker.js when built, the TypeScript source under tests. */
   workerEntry?: string;
+  /** The rehearsal sandbox process's entry (out/main/sandbox-host.js) and how to launch it. */
+  sandboxEntry?: string;
+  sandboxLauncher?: SandboxLauncher;
   guard?: LocationGuard;
   logger?: Logger;
   env?: Record<string, string | undefined>;
@@ -46,6 +50,7 @@ export class AppServices {
   readonly credentials: CredentialsService;
   readonly guard: LocationGuard;
   readonly logger: Logger;
+  readonly rehearsal: RehearsalHost;
   private current: Workspace | null = null;
   private runner: JobRunner | null = null;
 
@@ -55,6 +60,7 @@ export class AppServices {
     this.credentials = new CredentialsService(opts.keychain, opts.env);
     this.guard = opts.guard ?? createLocationGuard();
     this.logger = opts.logger ?? silentLogger;
+    this.rehearsal = new RehearsalHost(opts.sandboxEntry ?? join(__dirname, 'sandbox-host.js'), opts.sandboxLauncher);
   }
 
   get keychain(): Keychain {
@@ -116,6 +122,7 @@ export class AppServices {
 
   async close(): Promise<void> {
     await this.closeWorkspace();
+    await this.rehearsal.stop();
   }
 
   private async adopt(ws: Workspace): Promise<void> {

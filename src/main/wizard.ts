@@ -1,6 +1,7 @@
 import type { WizardStatus } from '../shared/contract';
 import { stepIds, type StepId } from '../shared/steps';
 import type { CredentialsStatus } from '../shared/contract';
+import { lastConnectionTest } from './connect-test';
 import type { Workspace } from './workspace';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
@@ -20,7 +21,8 @@ const notBuiltYet: Partial<Record<StepId, string>> = {
 export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | null): WizardStatus {
   const done = new Set<StepId>();
   if (ws) done.add('workspace');
-  if (creds?.auth0?.hasSecret && creds.workos?.hasKey) done.add('connect');
+  const tested = ws ? lastConnectionTest(ws) : undefined;
+  if (creds?.auth0?.hasSecret && creds.workos?.hasKey && tested?.auth0.ok && tested.workos.ok) done.add('connect');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {

@@ -84,6 +84,48 @@ export const jobInfo = z.object({
 });
 export type JobInfo = z.infer<typeof jobInfo>;
 
+export const requiredScopeInfo = z.object({ scope: z.string(), neededFor: z.string(), optional: z.boolean().optional() });
+export const connectionTest = z.object({
+  testedAt: z.string(),
+  auth0: z.object({
+    ok: z.boolean(),
+    granted: z.array(z.string()),
+    missing: z.array(requiredScopeInfo),
+    error: appErrorSchema.optional(),
+  }),
+  workos: z.object({
+    ok: z.boolean(),
+    report: z
+      .object({
+        host: z.string(),
+        environment: z.enum(['production', 'staging', 'unknown']),
+        rehearsal: z.boolean(),
+        organizations: z.object({ firstPage: z.number(), more: z.boolean() }),
+        users: z.object({ firstPage: z.number(), more: z.boolean() }),
+        environmentRoles: z.array(z.string()).nullable(),
+      })
+      .optional(),
+    error: appErrorSchema.optional(),
+  }),
+});
+export type ConnectionTest = z.infer<typeof connectionTest>;
+
+// What the renderer may know about running sandboxes: addresses and file locations, never their secrets.
+export const rehearsalStatus = z.object({
+  rehearsal: z.boolean(),
+  running: z.boolean(),
+  settings: z.object({ users: z.number(), orgs: z.number(), seed: z.string(), supportFilesDir: z.string() }).nullable(),
+  sandboxes: z
+    .object({
+      auth0: z.object({ domain: z.string(), baseUrl: z.string(), clientId: z.string() }),
+      workos: z.object({ baseUrl: z.string() }),
+      tenant: z.object({ name: z.string(), users: z.number(), organizations: z.number() }),
+      files: z.record(z.string(), z.string()).optional(),
+    })
+    .nullable(),
+});
+export type RehearsalStatus = z.infer<typeof rehearsalStatus>;
+
 const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 export const contract = {
@@ -115,6 +157,22 @@ export const contract = {
     credentialsStatus,
   ),
   'credentials.delete': op(z.object({ which: z.enum(['auth0', 'workos']) }).strict(), credentialsStatus),
+  'credentials.test': op(empty, connectionTest),
+  'rehearsal.start': op(
+    z
+      .object({
+        folder: absolutePath,
+        name: z.string().trim().min(1).max(100).default('Rehearsal'),
+        users: z.number().int().min(10).max(200_000).default(2_000),
+        orgs: z.number().int().min(1).max(20_000).default(40),
+        seed: z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
+      })
+      .strict(),
+    z.object({ workspace: workspaceSummary, status: rehearsalStatus }),
+  ),
+  'rehearsal.status': op(empty, rehearsalStatus),
+  'rehearsal.resume': op(empty, rehearsalStatus),
+  'rehearsal.stop': op(empty, rehearsalStatus),
   'jobs.list': op(empty, z.array(jobInfo)),
   'jobs.pause': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
   'jobs.resume': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),

@@ -4,6 +4,7 @@ import { wizardStatus } from '../wizard';
 import type { AppServices } from '../services';
 import type { Handlers } from './dispatch';
 import { isAllowedExternalUrl } from './external-links';
+import { rehearsalHandlers } from './handlers/rehearsal';
 
 // The implementation of every contract operation, shared by Electron IPC, the test harness and the CLI.
 // Inputs arrive already validated by the dispatcher.
@@ -16,6 +17,7 @@ export function createHandlers(s: AppServices): Handlers {
     new AppError('not_available', `${what} is not available here.`, 'Type the path instead.');
 
   return {
+    ...rehearsalHandlers(s),
     'app.info': async () => ({
       version: s.opts.version ?? '0.0.0',
       platform: process.platform,

@@ -1,6 +1,6 @@
 import { BrowserWindow, nativeTheme } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL } from './app-protocol';
 import { lockDownContents } from './security';
 
 export interface AppWindow {
@@ -31,19 +31,19 @@ export function createMainWindow(opts: { devServerUrl?: string }): AppWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would open links through a path the window-open handler does not see.
+      disableBlinkFeatures: 'Auxclick',
       devTools: Boolean(opts.devServerUrl),
     },
   });
 
-  const indexFile = join(__dirname, '../renderer/index.html');
-  const indexUrl = pathToFileURL(indexFile).href;
   const isAppUrl = (url: string) => {
     if (opts.devServerUrl) return url.startsWith(opts.devServerUrl);
-    return url.split('#')[0]?.split('?')[0] === indexUrl;
+    return url.split('#')[0]?.split('?')[0] === APP_INDEX_URL;
   };
   lockDownContents(window.webContents, isAppUrl);
   window.once('ready-to-show', () => window.show());
   if (opts.devServerUrl) void window.loadURL(opts.devServerUrl);
-  else void window.loadFile(indexFile);
+  else void window.loadURL(APP_INDEX_URL);
   return { window, isAppUrl };
 }

@@ -51,6 +51,29 @@ export function registerCredentials(program: Command, run: (fn: (ctx: CliContext
     });
 
   creds
+    .command('test')
+    .description('test the stored credentials: Auth0 token and granted scopes, WorkOS authenticated read')
+    .requiredOption('--workspace <path>', 'workspace file')
+    .action(function (this: Command) {
+      const o = this.opts<{ workspace: string }>();
+      return run(async (ctx) => {
+        await ctx.openWorkspace(o.workspace);
+        const t = await callOperation(ctx.dispatch, 'credentials.test', {});
+        ctx.result({ ok: t.auth0.ok && t.workos.ok, test: t }, () => {
+          const lines = [
+            t.auth0.ok ? `Auth0   OK (${t.auth0.granted.length} scopes granted)` : `Auth0   FAILED${t.auth0.error ? `: ${t.auth0.error.message}` : ''}`,
+            ...t.auth0.missing.map((m) => `        missing ${m.scope}${m.optional ? ' (optional)' : ''}: needed for ${m.neededFor}`),
+            t.workos.ok && t.workos.report
+              ? `WorkOS  OK (${t.workos.report.host}, ${t.workos.report.environment}${t.workos.report.rehearsal ? ', REHEARSAL sandbox' : ''})`
+              : `WorkOS  FAILED${t.workos.error ? `: ${t.workos.error.message}` : ''}`,
+          ];
+          return lines.join('\n');
+        });
+        if (!(t.auth0.ok && t.workos.ok)) process.exitCode = 1;
+      })();
+    });
+
+  creds
     .command('delete')
     .description('remove one side\'s credentials from the keychain and the workspace')
     .argument('<side>', 'auth0 or workos')
