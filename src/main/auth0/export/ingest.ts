@@ -1,0 +1,207 @@
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../../../shared/errors';
+
+// Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
+// transactions: the file is never held in memory, only one chunk and one batch at a time. Errors name the line
+// number, never its content (it holds personal data).
+
+export interface IngestOptions {
+  /** Lines already committed by an earlier attempt: read past them without writing. */
+  skipLines: number;
+  batchSize?: number;
+  /** Called inside each batch's transaction with the number of lines committed so far (for the checkpoint). */
+  onBatch(linesDone: number): void;
+  /** Called between batches, outside any transaction: throw to stop. */
+  beforeBatch?(): void;
+  /** The file's name for messages, e.g. "the users export file". */
+  what?: string;
+}
+
+export interface IngestResult {
+  /** All lines of the file, including skipped ones. */
+  lines: number;
+  /** Lines whose user_id appeared earlier in the file. */
+  duplicates: number;
+}
+
+interface Identity {
+  provider?: unknown;
+  connection?: unknown;
+  user_id?: unknown;
+  isSocial?: unknown;
+  [key: string]: unknown;
+}
+
+const TOKEN_KEYS = ['access_token', 'refresh_token', 'access_token_secret'];
+
+/** Identity-provider tokens are credentials: they are dropped before anything is stored. */
+function dropTokens(user: Record<string, unknown>): boolean {
+  let dropped = false;
+  const ids = Array.isArray(user.identities) ? (user.identities as Identity[]) : [];
+  for (const id of ids) {
+    for (const k of TOKEN_KEYS) {
+      if (id && typeof id === 'object' && k in id) {
+        delete id[k];
+        dropped = true;
+      }
+    }
+  }
+  return dropped;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0) : null);
+
+export function prepareUserWriters(db: Database) {
+  const user = db.prepare(
+    `INSERT INTO auth0_stage_users (user_id, connection, strategy, is_database, email, email_lower, email_verified,
+       given_name, family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count,
+       raw_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const identity = db.prepare(
+    `INSERT INTO auth0_stage_identities (user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  return { user, identity };
+}
+
+/** Writes one parsed line; returns false if its user_id was already staged. */
+export function stageUser(
+  w: ReturnType<typeof prepareUserWriters>,
+  u: Record<string, unknown>,
+  rawLine: string,
+  lineNo: number,
+  what: string,
+): boolean {
+  const userId = u.user_id;
+  if (typeof userId !== 'string' || userId.length === 0) {
+    throw new AppError(
+      'remote_error',
+      `Line ${lineNo} of ${what} has no user_id.`,
+      'The file does not look like an Auth0 users export. Start a new export.',
+    );
+  }
+  const raw = dropTokens(u) ? JSON.stringify(u) : rawLine;
+  const ids = Array.isArray(u.identities) ? (u.identities as Identity[]) : [];
+  const primary = ids.find((i) => `${String(i?.provider)}|${String(i?.user_id)}` === userId) ?? ids[0];
+  const email = str(u.email);
+  const mfa = Array.isArray(u.multifactor) && u.multifactor.length > 0 ? u.multifactor : null;
+  const provider = str(primary?.provider) ?? userId.slice(0, Math.max(0, userId.indexOf('|'))) ?? null;
+  const res = w.user.run(
+    userId,
+    str(primary?.connection),
+    provider,
+    provider === 'auth0' ? 1 : 0,
+    email,
+    email === null ? null : email.toLowerCase(),
+    bool(u.email_verified),
+    str(u.given_name),
+    str(u.family_name),
+    str(u.name),
+    u.blocked === true ? 1 : 0,
+    mfa ? 1 : 0,
+    mfa ? JSON.stringify(mfa) : null,
+    str(u.created_at),
+    str(u.updated_at),
+    str(u.last_login),
+    typeof u.logins_count === 'number' ? u.logins_count : null,
+    raw,
+  );
+  if (res.changes === 0) return false;
+  for (const id of ids) {
+    if (!id || typeof id !== 'object') continue;
+    const provider = str(id.provider) ?? '';
+    const idUser = id.user_id === undefined || id.user_id === null ? '' : String(id.user_id);
+    w.identity.run(
+      userId,
+      provider,
+      idUser,
+      str(id.connection),
+      id.isSocial === true ? 1 : 0,
+      id === primary ? 1 : 0,
+      JSON.stringify(id),
+    );
+  }
+  return true;
+}
+
+/** Gunzips and stages `source`; every batch is one transaction that also calls onBatch. */
+export async function ingestUsers(db: Database, source: Readable, opts: IngestOptions): Promise<IngestResult> {
+  const what = opts.what ?? 'the users export file';
+  const batchSize = opts.batchSize ?? 5000;
+  const writers = prepareUserWriters(db);
+  let lineNo = 0;
+  let duplicates = 0;
+  let pending: { line: string; no: number }[] = [];
+  const writeBatch = db.transaction((batch: { line: string; no: number }[], through: number) => {
+    for (const { line, no } of batch) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new AppError(
+          'remote_error',
+          `Line ${no} of ${what} is not valid JSON; nothing from this file was merged.`,
+          'The download may be damaged. Resume the export to fetch the file again; if it fails at the same line, contact Auth0 support.',
+        );
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new AppError('remote_error', `Line ${no} of ${what} is not a JSON object; nothing from this file was merged.`);
+      }
+      if (!stageUser(writers, parsed as Record<string, unknown>, line, no, what)) duplicates++;
+    }
+    opts.onBatch(through);
+  });
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    opts.beforeBatch?.();
+    writeBatch(pending, lineNo);
+    pending = [];
+  };
+
+  const gunzip = createGunzip();
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  let carry = '';
+  const take = (line: string): void => {
+    lineNo++;
+    if (lineNo <= opts.skipLines) return;
+    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (trimmed.trim() === '') {
+      lineNo--; // blank lines (the final newline) are not records
+      return;
+    }
+    pending.push({ line: trimmed, no: lineNo });
+    if (pending.length >= batchSize) flush();
+  };
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      const text = carry + chunk.toString('utf8');
+      let start = 0;
+      let nl = text.indexOf('\n', start);
+      while (nl !== -1) {
+        take(text.slice(start, nl));
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      carry = text.slice(start);
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string })?.code ?? '';
+    if (code.startsWith('Z_') || code === 'ERR_ZLIB') {
+      throw new AppError(
+        'remote_error',
+        `${what[0]!.toUpperCase()}${what.slice(1)} is damaged or truncated (gzip: ${code}) after line ${lineNo}; nothing from this file was merged.`,
+        'Resume the export: it downloads the file again and continues after the last saved line.',
+      );
+    }
+    throw err;
+  }
+  if (carry.length > 0) take(carry);
+  flush();
+  return { lines: lineNo, duplicates };
+}
