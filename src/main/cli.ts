@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     const code = (err as { code?: string; exitCode?: number }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
+      return 0;
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
   // A command may set process.exitCode for a completed run whose outcome is a failure (a failed test).

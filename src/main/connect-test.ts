@@ -9,12 +9,19 @@ const TESTED = 'connect.tested';
 
 // Tests both sides with the stored credentials and keeps the outcome in the workspace: the Connect step is done
 // only when both sides answered and no required scope is missing.
-export async function testConnections(ws: Workspace, credentials: CredentialsService): Promise<ConnectionTest> {
+export async function testConnections(
+  ws: Workspace,
+  credentials: CredentialsService,
+): Promise<ConnectionTest> {
   const [auth0, workos] = await Promise.all([
     (async (): Promise<ConnectionTest['auth0']> => {
       try {
         const granted = await fetchGrantedScopes(await credentials.auth0(ws));
-        const missing = missingScopes(granted).map((m) => ({ scope: m.scope, neededFor: m.neededFor, ...(m.optional ? { optional: true } : {}) }));
+        const missing = missingScopes(granted).map((m) => ({
+          scope: m.scope,
+          neededFor: m.neededFor,
+          ...(m.optional ? { optional: true } : {}),
+        }));
         return { ok: missing.every((m) => m.optional), granted, missing };
       } catch (err) {
         return { ok: false, granted: [], missing: [], error: toAppError(err).toJSON() };

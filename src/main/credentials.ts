@@ -37,7 +37,9 @@ export class CredentialsService {
     const a = ws.getSetting<Auth0Settings>(AUTH0);
     const w = ws.getSetting<WorkosSettings>(WORKOS);
     return {
-      auth0: a ? { ...a, hasSecret: (await this.keychain.get(accounts.auth0(a.domain, a.clientId))) !== null } : null,
+      auth0: a
+        ? { ...a, hasSecret: (await this.keychain.get(accounts.auth0(a.domain, a.clientId))) !== null }
+        : null,
       workos: w ? { ...w, hasKey: (await this.keychain.get(accounts.workos(w.environment))) !== null } : null,
     };
   }
@@ -50,7 +52,10 @@ export class CredentialsService {
       redactor.register(clientSecret);
       await this.keychain.set(account, clientSecret);
     } else if ((await this.keychain.get(account)) === null) {
-      throw new AppError('credentials_missing', 'No client secret is stored for this Auth0 application yet: enter it once.');
+      throw new AppError(
+        'credentials_missing',
+        'No client secret is stored for this Auth0 application yet: enter it once.',
+      );
     }
     // A changed domain or client id leaves the old secret orphaned in the keychain: remove it.
     if (previous && accounts.auth0(previous.domain, previous.clientId) !== account) {
@@ -58,7 +63,11 @@ export class CredentialsService {
     }
     ws.setSetting(AUTH0, s.baseUrl ? s : { domain: s.domain, clientId: s.clientId });
     forgetConnectionTest(ws);
-    ws.audit.append({ actor: 'admin', action: 'credentials.auth0.set', details: { secretChanged: clientSecret !== undefined } });
+    ws.audit.append({
+      actor: 'admin',
+      action: 'credentials.auth0.set',
+      details: { secretChanged: clientSecret !== undefined },
+    });
   }
 
   async setWorkos(ws: Workspace, s: WorkosSettings, apiKey?: string): Promise<void> {
@@ -69,14 +78,21 @@ export class CredentialsService {
       redactor.register(apiKey);
       await this.keychain.set(account, apiKey);
     } else if ((await this.keychain.get(account)) === null) {
-      throw new AppError('credentials_missing', 'No API key is stored for this WorkOS environment yet: enter it once.');
+      throw new AppError(
+        'credentials_missing',
+        'No API key is stored for this WorkOS environment yet: enter it once.',
+      );
     }
     if (previous && accounts.workos(previous.environment) !== account) {
       await this.keychain.delete(accounts.workos(previous.environment));
     }
     ws.setSetting(WORKOS, s.baseUrl ? s : { environment: s.environment });
     forgetConnectionTest(ws);
-    ws.audit.append({ actor: 'admin', action: 'credentials.workos.set', details: { keyChanged: apiKey !== undefined } });
+    ws.audit.append({
+      actor: 'admin',
+      action: 'credentials.workos.set',
+      details: { keyChanged: apiKey !== undefined },
+    });
   }
 
   async delete(ws: Workspace, which: 'auth0' | 'workos'): Promise<void> {
@@ -96,18 +112,39 @@ export class CredentialsService {
   /** The Auth0 credentials for a run: secret from the keychain, or AUTH0_CLIENT_SECRET for unattended runs. */
   async auth0(ws: Workspace): Promise<Auth0Credentials> {
     const s = ws.getSetting<Auth0Settings>(AUTH0);
-    if (!s) throw new AppError('credentials_missing', 'Auth0 is not connected in this workspace.', 'Complete the Connect step first.');
-    const secret = this.env.AUTH0_CLIENT_SECRET || (await this.keychain.get(accounts.auth0(s.domain, s.clientId)));
-    if (!secret) throw new AppError('credentials_missing', 'The Auth0 client secret is not in this machine\'s keychain.', 'Enter it again in the Connect step, or set AUTH0_CLIENT_SECRET for an unattended run.');
+    if (!s)
+      throw new AppError(
+        'credentials_missing',
+        'Auth0 is not connected in this workspace.',
+        'Complete the Connect step first.',
+      );
+    const secret =
+      this.env.AUTH0_CLIENT_SECRET || (await this.keychain.get(accounts.auth0(s.domain, s.clientId)));
+    if (!secret)
+      throw new AppError(
+        'credentials_missing',
+        "The Auth0 client secret is not in this machine's keychain.",
+        'Enter it again in the Connect step, or set AUTH0_CLIENT_SECRET for an unattended run.',
+      );
     redactor.register(secret);
     return { ...s, clientSecret: secret };
   }
 
   async workos(ws: Workspace): Promise<WorkosCredentials> {
     const s = ws.getSetting<WorkosSettings>(WORKOS);
-    if (!s) throw new AppError('credentials_missing', 'WorkOS is not connected in this workspace.', 'Complete the Connect step first.');
+    if (!s)
+      throw new AppError(
+        'credentials_missing',
+        'WorkOS is not connected in this workspace.',
+        'Complete the Connect step first.',
+      );
     const key = this.env.WORKOS_API_KEY || (await this.keychain.get(accounts.workos(s.environment)));
-    if (!key) throw new AppError('credentials_missing', 'The WorkOS API key is not in this machine\'s keychain.', 'Enter it again in the Connect step, or set WORKOS_API_KEY for an unattended run.');
+    if (!key)
+      throw new AppError(
+        'credentials_missing',
+        "The WorkOS API key is not in this machine's keychain.",
+        'Enter it again in the Connect step, or set WORKOS_API_KEY for an unattended run.',
+      );
     redactor.register(key);
     return { ...s, apiKey: key };
   }

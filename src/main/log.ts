@@ -23,7 +23,11 @@ export const redactor = new Redactor();
 
 export type LogLevel = 'info' | 'warn' | 'error';
 export interface Logger {
-  log(level: LogLevel, event: string, fields?: Record<string, string | number | boolean | null | undefined>): void;
+  log(
+    level: LogLevel,
+    event: string,
+    fields?: Record<string, string | number | boolean | null | undefined>,
+  ): void;
 }
 
 export function fileLogger(dir: string, name = 'app.log'): Logger {

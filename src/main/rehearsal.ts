@@ -58,12 +58,25 @@ export class RehearsalHost {
     const proc = this.launcher(this.entry);
     this.proc = proc;
     const description = await new Promise<SandboxesDescription>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AppError('network', 'The rehearsal sandboxes did not start in time.')), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new AppError('network', 'The rehearsal sandboxes did not start in time.')),
+        timeoutMs,
+      );
       proc.onMessage((m) => {
-        const msg = m as { type: string; description?: SandboxesDescription; error?: { code: string; message: string } };
+        const msg = m as {
+          type: string;
+          description?: SandboxesDescription;
+          error?: { code: string; message: string };
+        };
         clearTimeout(timer);
         if (msg.type === 'ready' && msg.description) resolve(msg.description);
-        else reject(new AppError('internal', `The rehearsal sandboxes failed to start: ${msg.error?.message ?? 'unknown reason'}`));
+        else
+          reject(
+            new AppError(
+              'internal',
+              `The rehearsal sandboxes failed to start: ${msg.error?.message ?? 'unknown reason'}`,
+            ),
+          );
       });
       proc.onExit((code) => {
         clearTimeout(timer);

@@ -60,7 +60,10 @@ export class AppServices {
     this.credentials = new CredentialsService(opts.keychain, opts.env);
     this.guard = opts.guard ?? createLocationGuard();
     this.logger = opts.logger ?? silentLogger;
-    this.rehearsal = new RehearsalHost(opts.sandboxEntry ?? join(__dirname, 'sandbox-host.js'), opts.sandboxLauncher);
+    this.rehearsal = new RehearsalHost(
+      opts.sandboxEntry ?? join(__dirname, 'sandbox-host.js'),
+      opts.sandboxLauncher,
+    );
   }
 
   get keychain(): Keychain {
@@ -77,7 +80,8 @@ export class AppServices {
   }
 
   requireWorkspace(): Workspace {
-    if (!this.current) throw new AppError('no_workspace', 'No workspace is open.', 'Create or open a workspace first.');
+    if (!this.current)
+      throw new AppError('no_workspace', 'No workspace is open.', 'Create or open a workspace first.');
     return this.current;
   }
 
@@ -94,10 +98,19 @@ export class AppServices {
     return this.runner;
   }
 
-  async createWorkspace(folder: string, name: string, opts: { rehearsal?: boolean } = {}): Promise<Workspace> {
+  async createWorkspace(
+    folder: string,
+    name: string,
+    opts: { rehearsal?: boolean } = {},
+  ): Promise<Workspace> {
     if (folder === this.defaultFolder()) mkdirSync(folder, { recursive: true, mode: 0o700 });
     const file = join(folder, fileNameFor(name));
-    const ws = await createWorkspace(file, { keychain: this.keychain, guard: this.guard, name, rehearsal: opts.rehearsal });
+    const ws = await createWorkspace(file, {
+      keychain: this.keychain,
+      guard: this.guard,
+      name,
+      rehearsal: opts.rehearsal,
+    });
     await this.adopt(ws);
     this.logger.log('info', 'workspace.created', { rehearsal: ws.rehearsal });
     return ws;

@@ -22,7 +22,8 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
   const done = new Set<StepId>();
   if (ws) done.add('workspace');
   const tested = ws ? lastConnectionTest(ws) : undefined;
-  if (creds?.auth0?.hasSecret && creds.workos?.hasKey && tested?.auth0.ok && tested.workos.ok) done.add('connect');
+  if (creds?.auth0?.hasSecret && creds.workos?.hasKey && tested?.auth0.ok && tested.workos.ok)
+    done.add('connect');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {

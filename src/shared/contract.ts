@@ -20,8 +20,16 @@ export const auth0Domain = z
   .toLowerCase()
   .min(3)
   .max(253)
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/, 'not a valid domain name');
-export const clientId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'a client id has letters, digits, _ and - only');
+  .regex(
+    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/,
+    'not a valid domain name',
+  );
+export const clientId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a client id has letters, digits, _ and - only');
 const secret = z.string().min(1).max(4096);
 export const environmentLabel = z.string().trim().min(1).max(64);
 export const loopbackUrl = z.string().url().max(256);
@@ -49,7 +57,12 @@ export const workspaceSummary = z.object({
   secretsAvailable: z.boolean(),
   // Facts the admin must see on opening: missing key, tampered audit log, read-only reasons.
   warnings: z.array(z.string()),
-  audit: z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string(), problem: z.string().optional() }),
+  audit: z.object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    head: z.string(),
+    problem: z.string().optional(),
+  }),
   rehearsal: z.boolean(),
 });
 export type WorkspaceSummary = z.infer<typeof workspaceSummary>;
@@ -63,13 +76,28 @@ export const recentWorkspace = z.object({
 
 export const credentialsStatus = z.object({
   auth0: z
-    .object({ domain: z.string(), clientId: z.string(), baseUrl: z.string().optional(), hasSecret: z.boolean() })
+    .object({
+      domain: z.string(),
+      clientId: z.string(),
+      baseUrl: z.string().optional(),
+      hasSecret: z.boolean(),
+    })
     .nullable(),
-  workos: z.object({ environment: z.string(), baseUrl: z.string().optional(), hasKey: z.boolean() }).nullable(),
+  workos: z
+    .object({ environment: z.string(), baseUrl: z.string().optional(), hasKey: z.boolean() })
+    .nullable(),
 });
 export type CredentialsStatus = z.infer<typeof credentialsStatus>;
 
-export const jobState = z.enum(['queued', 'running', 'paused', 'cancelled', 'failed', 'completed', 'interrupted']);
+export const jobState = z.enum([
+  'queued',
+  'running',
+  'paused',
+  'cancelled',
+  'failed',
+  'completed',
+  'interrupted',
+]);
 export const jobInfo = z.object({
   id: z.string(),
   kind: z.string(),
@@ -84,7 +112,11 @@ export const jobInfo = z.object({
 });
 export type JobInfo = z.infer<typeof jobInfo>;
 
-export const requiredScopeInfo = z.object({ scope: z.string(), neededFor: z.string(), optional: z.boolean().optional() });
+export const requiredScopeInfo = z.object({
+  scope: z.string(),
+  neededFor: z.string(),
+  optional: z.boolean().optional(),
+});
 export const connectionTest = z.object({
   testedAt: z.string(),
   auth0: z.object({
@@ -114,7 +146,9 @@ export type ConnectionTest = z.infer<typeof connectionTest>;
 export const rehearsalStatus = z.object({
   rehearsal: z.boolean(),
   running: z.boolean(),
-  settings: z.object({ users: z.number(), orgs: z.number(), seed: z.string(), supportFilesDir: z.string() }).nullable(),
+  settings: z
+    .object({ users: z.number(), orgs: z.number(), seed: z.string(), supportFilesDir: z.string() })
+    .nullable(),
   sandboxes: z
     .object({
       auth0: z.object({ domain: z.string(), baseUrl: z.string(), clientId: z.string() }),
@@ -131,9 +165,17 @@ const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({
 export const contract = {
   'app.info': op(
     empty,
-    z.object({ version: z.string(), platform: z.string(), userDataDir: z.string(), host: z.enum(['electron', 'harness', 'cli']) }),
+    z.object({
+      version: z.string(),
+      platform: z.string(),
+      userDataDir: z.string(),
+      host: z.enum(['electron', 'harness', 'cli']),
+    }),
   ),
-  'app.openExternal': op(z.object({ url: z.string().url().max(2048) }).strict(), z.object({ opened: z.boolean() })),
+  'app.openExternal': op(
+    z.object({ url: z.string().url().max(2048) }).strict(),
+    z.object({ opened: z.boolean() }),
+  ),
   'workspace.create': op(
     z.object({ folder: absolutePath, name: z.string().trim().min(1).max(100) }).strict(),
     workspaceSummary,
@@ -149,11 +191,20 @@ export const contract = {
   'wizard.status': op(empty, wizardStatus),
   'credentials.status': op(empty, credentialsStatus),
   'credentials.setAuth0': op(
-    z.object({ domain: auth0Domain, clientId, clientSecret: secret.optional(), baseUrl: loopbackUrl.optional() }).strict(),
+    z
+      .object({
+        domain: auth0Domain,
+        clientId,
+        clientSecret: secret.optional(),
+        baseUrl: loopbackUrl.optional(),
+      })
+      .strict(),
     credentialsStatus,
   ),
   'credentials.setWorkos': op(
-    z.object({ environment: environmentLabel, apiKey: secret.optional(), baseUrl: loopbackUrl.optional() }).strict(),
+    z
+      .object({ environment: environmentLabel, apiKey: secret.optional(), baseUrl: loopbackUrl.optional() })
+      .strict(),
     credentialsStatus,
   ),
   'credentials.delete': op(z.object({ which: z.enum(['auth0', 'workos']) }).strict(), credentialsStatus),
@@ -165,7 +216,13 @@ export const contract = {
         name: z.string().trim().min(1).max(100).default('Rehearsal'),
         users: z.number().int().min(10).max(200_000).default(2_000),
         orgs: z.number().int().min(1).max(20_000).default(40),
-        seed: z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
+        seed: z
+          .string()
+          .trim()
+          .min(1)
+          .max(64)
+          .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only')
+          .optional(),
       })
       .strict(),
     z.object({ workspace: workspaceSummary, status: rehearsalStatus }),

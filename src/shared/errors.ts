@@ -44,7 +44,9 @@ export class AppError extends Error {
     this.hint = hint;
   }
   toJSON(): AppErrorShape {
-    return this.hint ? { code: this.code, message: this.message, hint: this.hint } : { code: this.code, message: this.message };
+    return this.hint
+      ? { code: this.code, message: this.message, hint: this.hint }
+      : { code: this.code, message: this.message };
   }
 }
 
@@ -52,5 +54,8 @@ export class AppError extends Error {
 // file contents, SQL values or request bodies.
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  return new AppError('internal', 'An unexpected internal error occurred. Details were withheld from this message to avoid leaking data.');
+  return new AppError(
+    'internal',
+    'An unexpected internal error occurred. Details were withheld from this message to avoid leaking data.',
+  );
 }

@@ -32,7 +32,10 @@ export function createDispatcher(handlers: Handlers, logger: Logger = silentLogg
         .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
         .join('; ');
       logger.log('warn', 'ipc.invalid_input', { op });
-      return { ok: false, error: new AppError('invalid_input', `Invalid input for ${op}: ${where}`).toJSON() };
+      return {
+        ok: false,
+        error: new AppError('invalid_input', `Invalid input for ${op}: ${where}`).toJSON(),
+      };
     }
     try {
       const handler = handlers[op] as (i: unknown) => Promise<unknown>;

@@ -26,7 +26,10 @@ export function createHandlers(s: AppServices): Handlers {
     }),
     'app.openExternal': async ({ url }) => {
       if (!isAllowedExternalUrl(url)) {
-        throw new AppError('invalid_input', 'Only Auth0 and WorkOS dashboards and documentation open from the app.');
+        throw new AppError(
+          'invalid_input',
+          'Only Auth0 and WorkOS dashboards and documentation open from the app.',
+        );
       }
       if (!s.opts.openExternal) throw notOnThisHost('Opening a browser');
       return { opened: await s.opts.openExternal(url) };

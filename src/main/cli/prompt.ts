@@ -6,7 +6,10 @@ export async function secretFromEnvOrPrompt(envVar: string, question: string): P
   const fromEnv = process.env[envVar];
   if (fromEnv) return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new AppError('credentials_missing', `No secret given: set ${envVar} or run this command in a terminal to be prompted.`);
+    throw new AppError(
+      'credentials_missing',
+      `No secret given: set ${envVar} or run this command in a terminal to be prompted.`,
+    );
   }
   return promptHidden(question);
 }

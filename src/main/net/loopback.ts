@@ -29,6 +29,7 @@ export function assertLoopbackUrl(raw: string, what: string): URL {
       'Leave the override empty to use the real service, or start rehearsal mode for the local sandboxes.',
     );
   }
-  if (url.username || url.password) throw new AppError('not_loopback', `${what}: credentials in the URL are not accepted.`);
+  if (url.username || url.password)
+    throw new AppError('not_loopback', `${what}: credentials in the URL are not accepted.`);
   return url;
 }

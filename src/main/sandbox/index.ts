@@ -43,14 +43,26 @@ export interface RunningSandboxes extends SandboxesDescription {
 export async function startSandboxes(opts: SandboxesOptions): Promise<RunningSandboxes> {
   const tenant = opts.tenantFile
     ? loadTenant(opts.tenantFile)
-    : generateTenant({ users: opts.generate?.users ?? 1000, orgs: opts.generate?.orgs ?? 20, seed: opts.generate?.seed ?? 'rehearsal' });
+    : generateTenant({
+        users: opts.generate?.users ?? 1000,
+        orgs: opts.generate?.orgs ?? 20,
+        seed: opts.generate?.seed ?? 'rehearsal',
+      });
   const published = (opts.limits ?? 'published') === 'published';
   const auth0 = await startAuth0Sandbox({
     tenant,
     port: opts.auth0Port ?? 0,
     ...(published ? { rateLimits: AUTH0_PAID_PLAN_LIMITS } : {}),
     ...(opts.credentials
-      ? { clients: [{ clientId: opts.credentials.auth0ClientId, clientSecret: opts.credentials.auth0ClientSecret, scopes: [...AUTH0_SANDBOX_SCOPES] }] }
+      ? {
+          clients: [
+            {
+              clientId: opts.credentials.auth0ClientId,
+              clientSecret: opts.credentials.auth0ClientSecret,
+              scopes: [...AUTH0_SANDBOX_SCOPES],
+            },
+          ],
+        }
       : {}),
   });
   let workos;
@@ -58,7 +70,9 @@ export async function startSandboxes(opts: SandboxesOptions): Promise<RunningSan
     workos = await startWorkosSandbox({
       port: opts.workosPort ?? 0,
       rateLimits: published ? PUBLISHED_RATE_LIMITS : NO_RATE_LIMITS,
-      ...(opts.credentials ? { apiKey: opts.credentials.workosApiKey, clientId: opts.credentials.workosClientId } : {}),
+      ...(opts.credentials
+        ? { apiKey: opts.credentials.workosApiKey, clientId: opts.credentials.workosClientId }
+        : {}),
     });
   } catch (err) {
     await auth0.close();
@@ -69,13 +83,19 @@ export async function startSandboxes(opts: SandboxesOptions): Promise<RunningSan
   };
   let files: SupportFiles | undefined;
   try {
-    if (opts.supportFilesDir) files = await writeSupportFiles(tenant, opts.supportFilesDir, { rsaBits: opts.rsaBits ?? 4096 });
+    if (opts.supportFilesDir)
+      files = await writeSupportFiles(tenant, opts.supportFilesDir, { rsaBits: opts.rsaBits ?? 4096 });
   } catch (err) {
     await close();
     throw err;
   }
   return {
-    auth0: { domain: auth0.domain, baseUrl: auth0.baseUrl, clientId: auth0.clientId, clientSecret: auth0.clientSecret },
+    auth0: {
+      domain: auth0.domain,
+      baseUrl: auth0.baseUrl,
+      clientId: auth0.clientId,
+      clientSecret: auth0.clientSecret,
+    },
     workos: { baseUrl: workos.baseUrl, apiKey: workos.apiKey, clientId: workos.clientId },
     tenant: {
       name: tenant.tenant.name,

@@ -7,7 +7,9 @@ export function nativeDialogs(getWindow: () => AppWindow | null): Dialogs {
   return {
     async chooseFolder() {
       const w = parent();
-      const opts = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+      const opts = {
+        properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[],
+      };
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },

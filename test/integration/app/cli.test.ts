@@ -14,12 +14,17 @@ const dir = mkdtempSync(path.join(tmpdir(), 'a2w-cli-'));
 const env = { ...process.env, A2W_USER_DATA_DIR: path.join(dir, 'profile'), A2W_KEYCHAIN_SERVICE: service };
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', input: '' });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    input: '',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'out/main/cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
+  if (!existsSync(path.join(root, 'out/main/cli.js')))
+    throw new Error('out/main/cli.js is missing: run `npm run build` first.');
 });
 afterAll(async () => {
   const k = osKeychain(service);
@@ -31,21 +36,48 @@ describe('CLI', () => {
   const file = path.join(dir, 'ws', 'acme-production.a2w.sqlite');
 
   it('creates a workspace and reports it as one JSON object', () => {
-    const r = cli(['workspace', 'create', '--name', 'Acme production', '--folder', path.join(dir, 'ws'), '--json']);
+    const r = cli([
+      'workspace',
+      'create',
+      '--name',
+      'Acme production',
+      '--folder',
+      path.join(dir, 'ws'),
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ ok: true, workspace: { name: 'Acme production', path: file, readOnly: false } });
+    expect(out).toMatchObject({
+      ok: true,
+      workspace: { name: 'Acme production', path: file, readOnly: false },
+    });
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('stores credentials from the environment, never from arguments, and shows them in info', () => {
     const secret = `cli-secret-${randomUUID()}`;
-    const r1 = cli(['credentials', 'set', 'auth0', '--workspace', file, '--domain', 'acme.eu.auth0.com', '--client-id', 'cid123'], {
-      AUTH0_CLIENT_SECRET: secret,
-    });
+    const r1 = cli(
+      [
+        'credentials',
+        'set',
+        'auth0',
+        '--workspace',
+        file,
+        '--domain',
+        'acme.eu.auth0.com',
+        '--client-id',
+        'cid123',
+      ],
+      {
+        AUTH0_CLIENT_SECRET: secret,
+      },
+    );
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout + r1.stderr).not.toContain(secret);
-    const r2 = cli(['credentials', 'set', 'workos', '--workspace', file, '--environment', 'staging', '--json'], { WORKOS_API_KEY: 'sk_test_cli' });
+    const r2 = cli(
+      ['credentials', 'set', 'workos', '--workspace', file, '--environment', 'staging', '--json'],
+      { WORKOS_API_KEY: 'sk_test_cli' },
+    );
     expect(r2.code, r2.stderr).toBe(0);
     const info = JSON.parse(cli(['workspace', 'info', '--workspace', file, '--json']).stdout);
     expect(info.credentials).toEqual({
@@ -58,7 +90,9 @@ describe('CLI', () => {
   });
 
   it('without a secret in the environment and no terminal, refuses with one line and exit 1', () => {
-    const r = cli(['credentials', 'set', 'workos', '--workspace', file, '--environment', 'prod'], { WORKOS_API_KEY: '' });
+    const r = cli(['credentials', 'set', 'workos', '--workspace', file, '--environment', 'prod'], {
+      WORKOS_API_KEY: '',
+    });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/WORKOS_API_KEY/);
@@ -78,5 +112,81 @@ describe('CLI', () => {
     const accounts = await osKeychain(service).list();
     expect(accounts.some((a) => a.startsWith('auth0:'))).toBe(false);
     expect(accounts.some((a) => a.startsWith('workos:'))).toBe(true);
+  });
+});
+
+describe('CLI sandbox + credentials test', () => {
+  it('serves the sandboxes, prints one JSON line, and the stored credentials test green against them', async () => {
+    const { spawn } = await import('node:child_process');
+    const out = path.join(dir, 'support');
+    const child = spawn(
+      process.execPath,
+      [bin, 'sandbox', '--users', '60', '--orgs', '2', '--seed', 'cli', '--out', out, '--json'],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+        });
+        child.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
+      });
+      const desc = JSON.parse(line);
+      expect(desc.auth0.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(desc.files.passwordsPgp).toBe(path.join(out, 'passwords.ndjson.pgp'));
+      expect(statSync(desc.files.passphraseFile).mode & 0o777).toBe(0o600);
+
+      const ws = path.join(dir, 'ws2');
+      const file2 = path.join(ws, 'rehearsal.a2w.sqlite');
+      expect(cli(['workspace', 'create', '--name', 'rehearsal', '--folder', ws]).code).toBe(0);
+      expect(
+        cli(['credentials', 'set', 'auth0', '--workspace', file2], {
+          AUTH0_DOMAIN: desc.auth0.domain,
+          AUTH0_CLIENT_ID: desc.auth0.clientId,
+          AUTH0_CLIENT_SECRET: desc.auth0.clientSecret,
+          AUTH0_BASE_URL: desc.auth0.baseUrl,
+        }).code,
+      ).toBe(0);
+      expect(
+        cli(['credentials', 'set', 'workos', '--workspace', file2, '--environment', 'rehearsal'], {
+          WORKOS_API_KEY: desc.workos.apiKey,
+          WORKOS_BASE_URL: desc.workos.baseUrl,
+        }).code,
+      ).toBe(0);
+      const t = cli(['credentials', 'test', '--workspace', file2, '--json']);
+      expect(t.code, t.stderr).toBe(0);
+      expect(JSON.parse(t.stdout)).toMatchObject({
+        ok: true,
+        test: { auth0: { ok: true, missing: [] }, workos: { ok: true } },
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('refuses a non-loopback base URL for credentials', () => {
+    const r = cli(
+      [
+        'credentials',
+        'set',
+        'workos',
+        '--workspace',
+        path.join(dir, 'ws', 'acme-production.a2w.sqlite'),
+        '--environment',
+        'x',
+        '--base-url',
+        'https://api.evil.example',
+      ],
+      { WORKOS_API_KEY: 'sk_test_x' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/only for this machine/);
   });
 });

@@ -48,11 +48,29 @@ describe('log redaction and secret containment', () => {
     const folder = path.join(root, 'ws');
     const created = await record('workspace.create', { folder, name: 'Redaction' });
     expect(created.ok).toBe(true);
-    expect((await record('credentials.setAuth0', { domain: 'acme.eu.auth0.com', clientId: 'abc', clientSecret: canarySecret })).ok).toBe(true);
-    expect((await record('credentials.setWorkos', { environment: 'staging', apiKey: canaryKey })).ok).toBe(true);
+    expect(
+      (
+        await record('credentials.setAuth0', {
+          domain: 'acme.eu.auth0.com',
+          clientId: 'abc',
+          clientSecret: canarySecret,
+        })
+      ).ok,
+    ).toBe(true);
+    expect((await record('credentials.setWorkos', { environment: 'staging', apiKey: canaryKey })).ok).toBe(
+      true,
+    );
     // Failures that carry the canaries in their input: the error must not echo them.
-    const bad1 = await record('credentials.setAuth0', { domain: `${canaryEmail}`, clientId: 'abc', clientSecret: canarySecret });
-    const bad2 = await record('credentials.setWorkos', { environment: 'x', apiKey: canaryKey, baseUrl: `https://${canarySecret}.example.com/` });
+    const bad1 = await record('credentials.setAuth0', {
+      domain: `${canaryEmail}`,
+      clientId: 'abc',
+      clientSecret: canarySecret,
+    });
+    const bad2 = await record('credentials.setWorkos', {
+      environment: 'x',
+      apiKey: canaryKey,
+      baseUrl: `https://${canarySecret}.example.com/`,
+    });
     // File paths are named in errors on purpose (bad input names its file); this one holds no secret.
     const bad3 = await record('workspace.open', { path: path.join(root, 'missing.a2w.sqlite') });
     expect([bad1.ok, bad2.ok, bad3.ok]).toEqual([false, false, false]);
@@ -69,14 +87,18 @@ describe('log redaction and secret containment', () => {
 
     const canaries = [canarySecret, canaryKey];
     for (const payload of seen) for (const c of canaries) expect(payload).not.toContain(c);
-    const logs = filesUnder(path.join(userDataDir, 'logs')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const logs = filesUnder(path.join(userDataDir, 'logs'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(logs.length).toBeGreaterThan(100);
     for (const c of [...canaries, canaryEmail]) expect(logs).not.toContain(c);
     expect(logs).toContain('[redacted]');
 
     // Every TEXT value of every table, and the raw bytes of the database and its WAL.
     const db = new Database(wsFile, { readonly: true });
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as {
+      name: string;
+    }[];
     for (const { name } of tables) {
       for (const row of db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]) {
         const text = JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? '[blob]' : v));

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 const SETTINGS = 'rehearsal';
 export const REHEARSAL_ENVIRONMENT = 'rehearsal';
 
-type RehearsalHandlers = Pick<Handlers, 'credentials.test' | 'rehearsal.start' | 'rehearsal.status' | 'rehearsal.resume' | 'rehearsal.stop'>;
+type RehearsalHandlers = Pick<
+  Handlers,
+  'credentials.test' | 'rehearsal.start' | 'rehearsal.status' | 'rehearsal.resume' | 'rehearsal.stop'
+>;
 
 function publicView(d: SandboxesDescription | null): RehearsalStatus['sandboxes'] {
   if (!d) return null;
@@ -20,7 +23,9 @@ function publicView(d: SandboxesDescription | null): RehearsalStatus['sandboxes'
     auth0: { domain: d.auth0.domain, baseUrl: d.auth0.baseUrl, clientId: d.auth0.clientId },
     workos: { baseUrl: d.workos.baseUrl },
     tenant: { name: d.tenant.name, users: d.tenant.users, organizations: d.tenant.organizations },
-    ...(d.files ? { files: Object.fromEntries(Object.entries(d.files).filter(([, v]) => typeof v === 'string')) } : {}),
+    ...(d.files
+      ? { files: Object.fromEntries(Object.entries(d.files).filter(([, v]) => typeof v === 'string')) }
+      : {}),
   };
 }
 
@@ -32,7 +37,14 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
     return {
       rehearsal: Boolean(ws?.rehearsal),
       running: Boolean(running),
-      settings: settings ? { users: settings.users, orgs: settings.orgs, seed: settings.seed, supportFilesDir: settings.supportFilesDir } : null,
+      settings: settings
+        ? {
+            users: settings.users,
+            orgs: settings.orgs,
+            seed: settings.seed,
+            supportFilesDir: settings.supportFilesDir,
+          }
+        : null,
       sandboxes: publicView(running),
     };
   };
@@ -40,8 +52,16 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
   // Points the stored connection settings at the sandboxes' current ports; the secrets stay as they were.
   const connect = async (d: SandboxesDescription, storeSecrets: boolean) => {
     const ws = s.requireWorkspace();
-    await s.credentials.setAuth0(ws, { domain: d.auth0.domain, clientId: d.auth0.clientId, baseUrl: d.auth0.baseUrl }, storeSecrets ? d.auth0.clientSecret : undefined);
-    await s.credentials.setWorkos(ws, { environment: REHEARSAL_ENVIRONMENT, baseUrl: d.workos.baseUrl }, storeSecrets ? d.workos.apiKey : undefined);
+    await s.credentials.setAuth0(
+      ws,
+      { domain: d.auth0.domain, clientId: d.auth0.clientId, baseUrl: d.auth0.baseUrl },
+      storeSecrets ? d.auth0.clientSecret : undefined,
+    );
+    await s.credentials.setWorkos(
+      ws,
+      { environment: REHEARSAL_ENVIRONMENT, baseUrl: d.workos.baseUrl },
+      storeSecrets ? d.workos.apiKey : undefined,
+    );
     await testConnections(ws, s.credentials);
   };
 
@@ -54,7 +74,10 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
       // The support files hold password hashes: the same location rules as the workspace apply.
       await s.guard.assert(folder, 'hash file');
       const chosenSeed = seed ?? randomBytes(6).toString('hex');
-      const description = await s.rehearsal.start({ generate: { users, orgs, seed: chosenSeed }, supportFilesDir });
+      const description = await s.rehearsal.start({
+        generate: { users, orgs, seed: chosenSeed },
+        supportFilesDir,
+      });
       try {
         const ws = await s.createWorkspace(folder, name, { rehearsal: true });
         const settings: RehearsalSettings = {
@@ -81,16 +104,28 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
     'rehearsal.resume': async () => {
       const ws = s.requireWorkspace();
       const settings = ws.getSetting<RehearsalSettings>(SETTINGS);
-      if (!ws.rehearsal || !settings) throw new AppError('not_available', 'This is not a rehearsal workspace.');
+      if (!ws.rehearsal || !settings)
+        throw new AppError('not_available', 'This is not a rehearsal workspace.');
       const creds = await s.credentials.status(ws);
-      const secret = creds.auth0 ? await s.keychain.get(accounts.auth0(creds.auth0.domain, settings.auth0ClientId)) : null;
+      const secret = creds.auth0
+        ? await s.keychain.get(accounts.auth0(creds.auth0.domain, settings.auth0ClientId))
+        : null;
       const apiKey = await s.keychain.get(accounts.workos(REHEARSAL_ENVIRONMENT));
       if (!secret || !apiKey) {
-        throw new AppError('credentials_missing', 'The rehearsal credentials are not in this machine\'s keychain.', 'Start a new rehearsal.');
+        throw new AppError(
+          'credentials_missing',
+          "The rehearsal credentials are not in this machine's keychain.",
+          'Start a new rehearsal.',
+        );
       }
       const description = await s.rehearsal.start({
         generate: { users: settings.users, orgs: settings.orgs, seed: settings.seed },
-        credentials: { auth0ClientId: settings.auth0ClientId, auth0ClientSecret: secret, workosApiKey: apiKey, workosClientId: settings.workosClientId },
+        credentials: {
+          auth0ClientId: settings.auth0ClientId,
+          auth0ClientSecret: secret,
+          workosApiKey: apiKey,
+          workosClientId: settings.workosClientId,
+        },
       });
       await connect(description, false);
       return status();

@@ -3,10 +3,15 @@ import { callOperation } from '../../api/dispatch';
 import type { CliContext } from '../context';
 import { secretFromEnvOrPrompt } from '../prompt';
 
-export function registerCredentials(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>): void {
+export function registerCredentials(
+  program: Command,
+  run: (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>,
+): void {
   const creds = program
     .command('credentials')
-    .description('store or remove Auth0 / WorkOS credentials (secrets go to the OS keychain, never to arguments)');
+    .description(
+      'store or remove Auth0 / WorkOS credentials (secrets go to the OS keychain, never to arguments)',
+    );
 
   const set = creds.command('set').description('store credentials for one side');
   set
@@ -25,9 +30,14 @@ export function registerCredentials(program: Command, run: (fn: (ctx: CliContext
           domain: o.domain ?? process.env.AUTH0_DOMAIN ?? '',
           clientId: o.clientId ?? process.env.AUTH0_CLIENT_ID ?? '',
           clientSecret,
-          ...(o.baseUrl || process.env.AUTH0_BASE_URL ? { baseUrl: o.baseUrl ?? process.env.AUTH0_BASE_URL } : {}),
+          ...(o.baseUrl || process.env.AUTH0_BASE_URL
+            ? { baseUrl: o.baseUrl ?? process.env.AUTH0_BASE_URL }
+            : {}),
         });
-        ctx.result({ ok: true, credentials: status }, () => `Stored the Auth0 client secret in the OS keychain.`);
+        ctx.result(
+          { ok: true, credentials: status },
+          () => `Stored the Auth0 client secret in the OS keychain.`,
+        );
       })();
     });
   set
@@ -44,7 +54,9 @@ export function registerCredentials(program: Command, run: (fn: (ctx: CliContext
         const status = await callOperation(ctx.dispatch, 'credentials.setWorkos', {
           environment: o.environment,
           apiKey,
-          ...(o.baseUrl || process.env.WORKOS_BASE_URL ? { baseUrl: o.baseUrl ?? process.env.WORKOS_BASE_URL } : {}),
+          ...(o.baseUrl || process.env.WORKOS_BASE_URL
+            ? { baseUrl: o.baseUrl ?? process.env.WORKOS_BASE_URL }
+            : {}),
         });
         ctx.result({ ok: true, credentials: status }, () => `Stored the WorkOS API key in the OS keychain.`);
       })();
@@ -61,8 +73,13 @@ export function registerCredentials(program: Command, run: (fn: (ctx: CliContext
         const t = await callOperation(ctx.dispatch, 'credentials.test', {});
         ctx.result({ ok: t.auth0.ok && t.workos.ok, test: t }, () => {
           const lines = [
-            t.auth0.ok ? `Auth0   OK (${t.auth0.granted.length} scopes granted)` : `Auth0   FAILED${t.auth0.error ? `: ${t.auth0.error.message}` : ''}`,
-            ...t.auth0.missing.map((m) => `        missing ${m.scope}${m.optional ? ' (optional)' : ''}: needed for ${m.neededFor}`),
+            t.auth0.ok
+              ? `Auth0   OK (${t.auth0.granted.length} scopes granted)`
+              : `Auth0   FAILED${t.auth0.error ? `: ${t.auth0.error.message}` : ''}`,
+            ...t.auth0.missing.map(
+              (m) =>
+                `        missing ${m.scope}${m.optional ? ' (optional)' : ''}: needed for ${m.neededFor}`,
+            ),
             t.workos.ok && t.workos.report
               ? `WorkOS  OK (${t.workos.report.host}, ${t.workos.report.environment}${t.workos.report.rehearsal ? ', REHEARSAL sandbox' : ''})`
               : `WorkOS  FAILED${t.workos.error ? `: ${t.workos.error.message}` : ''}`,
@@ -75,14 +92,16 @@ export function registerCredentials(program: Command, run: (fn: (ctx: CliContext
 
   creds
     .command('delete')
-    .description('remove one side\'s credentials from the keychain and the workspace')
+    .description("remove one side's credentials from the keychain and the workspace")
     .argument('<side>', 'auth0 or workos')
     .requiredOption('--workspace <path>', 'workspace file')
     .action(function (this: Command, side: string) {
       const o = this.opts<{ workspace: string }>();
       return run(async (ctx) => {
         await ctx.openWorkspace(o.workspace);
-        const status = await callOperation(ctx.dispatch, 'credentials.delete', { which: side as 'auth0' | 'workos' });
+        const status = await callOperation(ctx.dispatch, 'credentials.delete', {
+          which: side as 'auth0' | 'workos',
+        });
         ctx.result({ ok: true, credentials: status }, () => `Removed the ${side} credentials.`);
       })();
     });

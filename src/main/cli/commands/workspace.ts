@@ -17,7 +17,10 @@ export function describeWorkspace(s: WorkspaceSummary): string {
   return lines.join('\n');
 }
 
-export function registerWorkspace(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>): void {
+export function registerWorkspace(
+  program: Command,
+  run: (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>,
+): void {
   const ws = program.command('workspace').description('create a workspace or show one');
 
   ws.command('create')
