@@ -1,6 +1,7 @@
 import { sql as init } from './001_init';
 import { sql as auth0Export } from './002_auth0_export';
 import { sql as passwords } from './003_passwords';
+import { sql as review } from './003_review';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'auth0_export', sql: auth0Export },
   { version: 3, name: 'passwords', sql: passwords },
+  { version: 4, name: 'review', sql: review },
 ];
