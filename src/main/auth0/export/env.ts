@@ -10,6 +10,7 @@ export interface EntityEnv {
   client: ManagementClient;
   domain: string;
   runId: string;
+  usersBatchSize?: number | undefined;
   signal: AbortSignal;
   throwIfStopped(): void;
   /** Saves the entity's resume state and progress; call inside the transaction that wrote the rows it covers. */

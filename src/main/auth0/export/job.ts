@@ -24,6 +24,8 @@ const params = z
     entities: z.array(z.enum(entityNames)).min(1),
     /** Tests and benchmarks: the pace before headers say more (default 500 ms = 2 rps). */
     initialIntervalMs: z.number().int().min(0).max(10_000).optional(),
+    /** Tests: users per ingest transaction (default 5000). */
+    usersBatchSize: z.number().int().min(1).max(100_000).optional(),
   })
   .strict();
 export type ExportParams = z.infer<typeof params>;
@@ -110,6 +112,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
           client,
           domain: creds.domain,
           runId,
+          usersBatchSize: ctx.params.usersBatchSize,
           signal: ctx.signal,
           throwIfStopped: () => ctx.throwIfStopped(),
           save: (state, exported, expected) => {

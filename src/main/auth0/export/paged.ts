@@ -89,7 +89,7 @@ export const exportConnections: EntityExporter<CheckpointState> = async (env, st
   if (!st.started) {
     const body = (
       await call('GET /api/v2/connections (totals)', env.domain, () =>
-        env.client.connections.list({ include_totals: true }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
+        env.client.connections.list({ include_totals: true, take: null }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
       )
     ).response as unknown as Body;
     st = { ...st, started: true, expected: total(body) };
@@ -193,7 +193,7 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
   if (!st.started) {
     const body = (
       await call('GET /api/v2/organizations (totals)', env.domain, () =>
-        env.client.organizations.list({ include_totals: true }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
+        env.client.organizations.list({ include_totals: true, take: null }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
       )
     ).response as unknown as Body;
     st = { ...st, started: true, expected: total(body) };
@@ -374,7 +374,7 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
         await call('GET /api/v2/organizations/{id}/members', env.domain, () =>
           env.client.organizations.members.list(
             orgId,
-            { include_totals: true, fields: MEMBER_FIELDS, include_fields: true },
+            { include_totals: true, take: null, fields: MEMBER_FIELDS, include_fields: true },
             { abortSignal: env.signal, queryParams: { page: 0, per_page: TAKE } },
           ),
         )

@@ -171,6 +171,7 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
       try {
         const result = await ingestUsers(env.db, Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), {
           skipLines: st.lines,
+          ...(env.usersBatchSize ? { batchSize: env.usersBatchSize } : {}),
           beforeBatch: () => env.throwIfStopped(),
           onBatch: (lines) => {
             st = { ...st, lines };
