@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, globals, reportFailure, type CliContext } from './cli/context';
 import { registerCredentials } from './cli/commands/credentials';
+import { registerDemo } from './cli/commands/demo';
 import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
 
@@ -23,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   const run = (fn: (ctx: CliContext) => Promise<void>) => async () => {
     const opts = globals(active);
-    const ctx = createCliContext(opts, version);
+    // This entry file sits next to the built worker and sandbox host; shared chunks do not.
+    const ctx = createCliContext(opts, version, __dirname);
     try {
       await fn(ctx);
     } catch (err) {
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerWorkspace(program, run);
   registerCredentials(program, run);
   registerSandbox(program, run);
+  registerDemo(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

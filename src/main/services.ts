@@ -31,9 +31,10 @@ export interface AppServicesOptions {
   host: Host;
   dialogs?: Dialogs;
   openExternal?: (url: string) => Promise<boolean>;
-  /** The job worker's entry: out/main/worker.js when built, the TypeScript source under tests. */
+  /** The job worker's entry: out/main/worker.js when built. The built entries (Electron, CLI) always pass it; the
+   *  default, the TypeScript source, serves tests that run from src/. */
   workerEntry?: string;
-  /** The rehearsal sandbox process's entry (out/main/sandbox-host.js) and how to launch it. */
+  /** The rehearsal sandbox process's entry (out/main/sandbox-host.js; default as above) and how to launch it. */
   sandboxEntry?: string;
   sandboxLauncher?: SandboxLauncher;
   guard?: LocationGuard;
@@ -90,7 +91,7 @@ export class AppServices {
     if (!this.runner) {
       this.runner = new JobRunner({
         workspace: ws,
-        workerEntry: this.opts.workerEntry ?? join(__dirname, 'worker.js'),
+        workerEntry: this.opts.workerEntry ?? join(__dirname, 'jobs', 'worker.ts'),
         onEvent: (info) => this.events.emit('job.progress', info),
       });
       this.runner.recoverInterrupted();

@@ -25,7 +25,8 @@ export interface CliContext {
   openWorkspace(path: string): Promise<void>;
 }
 
-export function createCliContext(opts: GlobalOptions, version: string): CliContext {
+/** `mainDir`: the folder of the built entry files (out/main), where the job worker and sandbox host sit. */
+export function createCliContext(opts: GlobalOptions, version: string, mainDir: string): CliContext {
   const userDataDir = resolve(opts.userData || process.env.A2W_USER_DATA_DIR || defaultUserDataDir());
   const logger = fileLogger(resolve(userDataDir, 'logs'), 'cli.log');
   const services = createAppServices({
@@ -34,7 +35,8 @@ export function createCliContext(opts: GlobalOptions, version: string): CliConte
     host: 'cli',
     version,
     logger,
-    workerEntry: process.env.A2W_WORKER_ENTRY || resolve(__dirname, 'worker.js'),
+    workerEntry: resolve(mainDir, 'worker.js'),
+    sandboxEntry: resolve(mainDir, 'sandbox-host.js'),
   });
   const json = Boolean(opts.json);
   return {

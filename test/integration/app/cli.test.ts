@@ -190,3 +190,14 @@ describe('CLI sandbox + credentials test', () => {
     expect(r.stderr).toMatch(/only for this machine/);
   });
 });
+
+describe('CLI demo', () => {
+  it('runs headless against the built-in sandboxes and prints one JSON summary', () => {
+    const r = cli(['demo', '--users', '60', '--orgs', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.ok).toBe(true);
+    expect(summary.steps.map((s: { step: string }) => s.step)).toContain('connect: test Auth0 and WorkOS');
+    expect(summary.steps.every((s: { ok: boolean }) => s.ok)).toBe(true);
+  });
+});
