@@ -23,7 +23,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Row = { entity: string; exported: number; expected: number | null; complete: number; note: string | null };
+type Row = {
+  entity: string;
+  exported: number;
+  expected: number | null;
+  complete: number;
+  note: string | null;
+};
 
 describe('Auth0 export of a generated tenant', () => {
   it('exports 10,000 users and everything else with counts matching the tenant exactly', async () => {
@@ -36,18 +42,24 @@ describe('Auth0 export of a generated tenant', () => {
       expect(job.state).toBe('completed');
       withWorkspace(tw, (ws) => {
         expect(liveCounts(ws)).toEqual(expectedCounts(tenant));
-        const rows = ws.db.prepare('SELECT * FROM auth0_export_completeness WHERE run_id = ?').all(runId) as Row[];
+        const rows = ws.db
+          .prepare('SELECT * FROM auth0_export_completeness WHERE run_id = ?')
+          .all(runId) as Row[];
         expect(rows.map((r) => r.entity).sort()).toEqual(
           ['connections', 'logic', 'memberships', 'mfa', 'organizations', 'roles', 'users'].sort(),
         );
         for (const r of rows) expect(r.complete, `${r.entity}: ${r.note}`).toBe(1);
-        expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe('complete');
+        expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe(
+          'complete',
+        );
         // Users in no organization are exported too.
         const noOrg = tenant.users.filter((u) => !tenant.members.some((m) => m.user_id === u.user_id)).length;
         expect(noOrg).toBeGreaterThan(0);
         expect(
           ws.db
-            .prepare('SELECT count(*) FROM auth0_users u WHERE NOT EXISTS (SELECT 1 FROM auth0_memberships m WHERE m.user_id = u.user_id)')
+            .prepare(
+              'SELECT count(*) FROM auth0_users u WHERE NOT EXISTS (SELECT 1 FROM auth0_memberships m WHERE m.user_id = u.user_id)',
+            )
             .pluck()
             .get(),
         ).toBe(noOrg);
@@ -67,7 +79,10 @@ describe('Auth0 export of a generated tenant', () => {
           }
         }
         // The audit log records the run without personal data.
-        const audit = ws.db.prepare("SELECT details_json FROM audit_log WHERE action LIKE 'export.%'").pluck().all() as string[];
+        const audit = ws.db
+          .prepare("SELECT details_json FROM audit_log WHERE action LIKE 'export.%'")
+          .pluck()
+          .all() as string[];
         expect(audit.length).toBe(8);
         const someEmail = tenant.users.find((u) => u.email)!.email!;
         for (const a of audit) expect(a).not.toContain(someEmail);
@@ -96,12 +111,16 @@ describe('Auth0 export of a generated tenant', () => {
         expect(got.membership_roles).toBe(want.membership_roles);
         expect(got.org_connections).toBe(want.org_connections);
         expect(got.users).toBe(1_300);
-        expect(ws.db.prepare('SELECT count(*) FROM auth0_memberships WHERE org_id = ?').pluck().get(big)).toBe(1_100);
+        expect(
+          ws.db.prepare('SELECT count(*) FROM auth0_memberships WHERE org_id = ?').pluck().get(big),
+        ).toBe(1_100);
         const totals = ws.db
           .prepare('SELECT expected, exported FROM auth0_export_org_totals WHERE run_id = ? AND org_id = ?')
           .get(runId, big);
         expect(totals).toEqual({ expected: 1_100, exported: 1_100 });
-        expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe('complete');
+        expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe(
+          'complete',
+        );
       });
     } finally {
       await sb.close();
@@ -120,7 +139,9 @@ describe('Auth0 export of a generated tenant', () => {
       withWorkspace(tw, (ws) => {
         expect(snapshot(ws)).toEqual(before);
         const changes = ws.db
-          .prepare('SELECT sum(added) a, sum(removed) r, sum(changed) c FROM auth0_export_changes WHERE run_id = ?')
+          .prepare(
+            'SELECT sum(added) a, sum(removed) r, sum(changed) c FROM auth0_export_changes WHERE run_id = ?',
+          )
           .get(again.runId);
         expect(changes).toEqual({ a: 0, r: 0, c: 0 });
       });
@@ -130,7 +151,9 @@ describe('Auth0 export of a generated tenant', () => {
     // Auth0 changed: one user removed, one renamed, one organization added.
     const removed = tenant.users[5]!;
     const changed = { ...tenant.users[6]!, name: 'Renamed Person' };
-    const users = tenant.users.filter((u) => u !== removed).map((u) => (u.user_id === changed.user_id ? changed : u));
+    const users = tenant.users
+      .filter((u) => u !== removed)
+      .map((u) => (u.user_id === changed.user_id ? changed : u));
     const members = tenant.members.filter((m) => m.user_id !== removed.user_id);
     const org = { id: 'org_zzzzznewone', name: 'brand-new-org' };
     const next: Tenant = { ...tenant, users, members, organizations: [...tenant.organizations, org] };
@@ -140,16 +163,22 @@ describe('Auth0 export of a generated tenant', () => {
       expect(third.job.state).toBe('completed');
       withWorkspace(tw, (ws) => {
         const rows = ws.db
-          .prepare('SELECT entity, added, removed, changed FROM auth0_export_changes WHERE run_id = ? ORDER BY entity')
+          .prepare(
+            'SELECT entity, added, removed, changed FROM auth0_export_changes WHERE run_id = ? ORDER BY entity',
+          )
           .all(third.runId) as { entity: string; added: number; removed: number; changed: number }[];
         const by = Object.fromEntries(rows.map((r) => [r.entity, r]));
         expect(by.users).toEqual({ entity: 'users', added: 0, removed: 1, changed: 1 });
         expect(by.organizations).toEqual({ entity: 'organizations', added: 1, removed: 0, changed: 0 });
         const removedMemberships = tenant.members.length - members.length;
         expect(by.memberships?.removed).toBe(removedMemberships);
-        expect(ws.db.prepare('SELECT name FROM auth0_users WHERE user_id = ?').pluck().get(changed.user_id)).toBe('Renamed Person');
+        expect(
+          ws.db.prepare('SELECT name FROM auth0_users WHERE user_id = ?').pluck().get(changed.user_id),
+        ).toBe('Renamed Person');
         const audit = ws.db
-          .prepare("SELECT details_json FROM audit_log WHERE action = 'export.entity' ORDER BY seq DESC LIMIT 7")
+          .prepare(
+            "SELECT details_json FROM audit_log WHERE action = 'export.entity' ORDER BY seq DESC LIMIT 7",
+          )
           .pluck()
           .all() as string[];
         expect(audit.some((a) => a.includes('"removed":1') && a.includes('"entity":"users"'))).toBe(true);

@@ -28,7 +28,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const runState = (tw: Parameters<typeof withWorkspace>[0], runId: string) =>
-  withWorkspace(tw, (ws) => ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId));
+  withWorkspace(tw, (ws) =>
+    ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId),
+  );
 
 describe('Auth0 export under faults', () => {
   it('completes exactly with latency, 5% server errors, dropped connections and 429 bursts', async () => {
@@ -39,7 +41,19 @@ describe('Auth0 export under faults', () => {
     });
     try {
       const tw = await createTestWorkspace(dir, 'faults');
-      const { job, runId } = await runExport(tw, sb);
+      // 429 bursts: another client spends the shared rate limit for a while, so the export meets 429s.
+      const burst = setInterval(() => {
+        for (let i = 0; i < 40; i++)
+          void fetch(`${sb.baseUrl}/api/v2/roles`).then(
+            (r) => r.body?.cancel(),
+            () => undefined,
+          );
+      }, 100);
+      const stopBurst = setTimeout(() => clearInterval(burst), 2500);
+      const { job, runId } = await runExport(tw, sb).finally(() => {
+        clearInterval(burst);
+        clearTimeout(stopBurst);
+      });
       expect(job.error).toBeUndefined();
       expect(job.state).toBe('completed');
       expect(runState(tw, runId)).toBe('complete');
@@ -49,6 +63,7 @@ describe('Auth0 export under faults', () => {
       // The faults really happened.
       expect(text).toMatch(/"errors":[1-9]/);
       expect(text).toMatch(/"drops":[1-9]/);
+      expect(sb.stats().rateLimited).toBeGreaterThan(0);
     } finally {
       await sb.close();
     }
@@ -74,7 +89,11 @@ describe('Auth0 export under faults', () => {
     try {
       proxy.expireNextLinks(2);
       const tw = await createTestWorkspace(dir, 'expired');
-      const { job } = await runExport(tw, { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } }, { entities: ['users'] });
+      const { job } = await runExport(
+        tw,
+        { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } },
+        { entities: ['users'] },
+      );
       expect(job.error).toBeUndefined();
       expect(proxy.stats.expiredServed).toBe(2);
       expect(sb.stats().exportJobsCreated).toBe(1);
@@ -93,17 +112,25 @@ describe('Auth0 export under faults', () => {
       const gz = gzipSync(lines);
       proxy.replaceFile(gz.subarray(0, Math.floor(gz.length * 0.6)));
       const tw = await createTestWorkspace(dir, 'truncated');
-      const { job, runId } = await runExport(tw, { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } }, {
-        entities: ['users'],
-        runId: crypto.randomUUID(),
-      });
+      const { job, runId } = await runExport(
+        tw,
+        { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } },
+        {
+          entities: ['users'],
+          runId: crypto.randomUUID(),
+        },
+      );
       expect(job.state).toBe('failed');
       expect(job.error?.code).toBe('remote_error');
-      expect(job.error?.message).toMatch(/damaged or truncated .* after line \d+; nothing from this file was merged/);
+      expect(job.error?.message).toMatch(
+        /damaged or truncated .* after line \d+; nothing from this file was merged/,
+      );
       expect(runState(tw, runId)).toBe('failed');
       withWorkspace(tw, (ws) => {
         expect(count(ws.db, 'auth0_users')).toBe(0);
-        expect(ws.db.prepare('SELECT count(*) FROM auth0_export_completeness WHERE run_id = ?').pluck().get(runId)).toBe(0);
+        expect(
+          ws.db.prepare('SELECT count(*) FROM auth0_export_completeness WHERE run_id = ?').pluck().get(runId),
+        ).toBe(0);
       });
     } finally {
       await proxy.close();
@@ -120,9 +147,13 @@ describe('Auth0 export under faults', () => {
       lines[449] = secretish.slice(0, -5); // line 450 is cut mid-object
       proxy.replaceFile(gzipSync(lines.join('\n') + '\n'));
       const tw = await createTestWorkspace(dir, 'malformed');
-      const { job, runId } = await runExport(tw, { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } }, {
-        entities: ['users'],
-      });
+      const { job, runId } = await runExport(
+        tw,
+        { creds: { ...credsOf(sb), baseUrl: proxy.baseUrl } },
+        {
+          entities: ['users'],
+        },
+      );
       expect(job.state).toBe('failed');
       expect(job.error?.message).toMatch(/^Line 450 of the users export file is not valid JSON/);
       expect(JSON.stringify(job.error)).not.toContain(tenant.users[449]!.user_id);
@@ -136,9 +167,13 @@ describe('Auth0 export under faults', () => {
   });
 
   it('stops before exporting when scopes are missing and lists what each is for', async () => {
-    const scopes = AUTH0_SANDBOX_SCOPES.filter((s) => s !== 'read:connections_options' && s !== 'read:organization_members');
+    const scopes = AUTH0_SANDBOX_SCOPES.filter(
+      (s) => s !== 'read:connections_options' && s !== 'read:organization_members',
+    );
     const sb = await startSandbox(tenant, {
-      clients: [{ clientId: 'limitedclient', clientSecret: 'limited-secret-value-0123456789', scopes: [...scopes] }],
+      clients: [
+        { clientId: 'limitedclient', clientSecret: 'limited-secret-value-0123456789', scopes: [...scopes] },
+      ],
     });
     try {
       const tw = await createTestWorkspace(dir, 'scopes');

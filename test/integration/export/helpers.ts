@@ -5,7 +5,11 @@ import { serveAuth0Credentials } from '../../../src/main/auth0/export/credential
 import { EXPORT_JOB_KIND } from '../../../src/main/auth0/export/job';
 import { entityTables } from '../../../src/main/auth0/export/stage';
 import { JobRunner } from '../../../src/main/jobs/runner';
-import { startAuth0Sandbox, type Auth0Sandbox, type Auth0SandboxOptions } from '../../../src/main/sandbox/auth0/server';
+import {
+  startAuth0Sandbox,
+  type Auth0Sandbox,
+  type Auth0SandboxOptions,
+} from '../../../src/main/sandbox/auth0/server';
 import type { Tenant } from '../../../src/main/sandbox/tenant';
 import { accounts, osKeychain } from '../../../src/main/secrets/keychain';
 import { createWorkspace, openWorkspaceWithKey, type Workspace } from '../../../src/main/workspace';
@@ -31,7 +35,10 @@ export async function createTestWorkspace(dir: string, name = 'export'): Promise
   return { file, dataKey };
 }
 
-export async function startSandbox(tenant: Tenant, opts: Partial<Auth0SandboxOptions> = {}): Promise<Auth0Sandbox> {
+export async function startSandbox(
+  tenant: Tenant,
+  opts: Partial<Auth0SandboxOptions> = {},
+): Promise<Auth0Sandbox> {
   return startAuth0Sandbox({ tenant, rateLimits: FAST_LIMITS, jobProcessingMs: 200, ...opts });
 }
 
@@ -52,7 +59,10 @@ export async function runExport(
 ): Promise<ExportRun> {
   const ws = openWorkspaceWithKey(tw.file, tw.dataKey);
   const creds = 'creds' in sb ? sb.creds : credsOf(sb);
-  const stop = serveAuth0Credentials(() => ws.id, async () => creds);
+  const stop = serveAuth0Credentials(
+    () => ws.id,
+    async () => creds,
+  );
   const runner = new JobRunner({ workspace: ws, workerEntry, onEvent: (i) => opts.onEvent?.(i) });
   try {
     runner.recoverInterrupted();
@@ -61,7 +71,15 @@ export async function runExport(
       ? await runner.resume(opts.resumeJobId)
       : await runner.start(EXPORT_JOB_KIND, {
           runId,
-          entities: opts.entities ?? ['roles', 'connections', 'organizations', 'memberships', 'users', 'mfa', 'logic'],
+          entities: opts.entities ?? [
+            'roles',
+            'connections',
+            'organizations',
+            'memberships',
+            'users',
+            'mfa',
+            'logic',
+          ],
           initialIntervalMs: 0,
         });
     const job = await runner.wait(started.id);
@@ -92,7 +110,10 @@ export const count = (db: Database, table: string): number =>
 export function snapshot(ws: Workspace): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const table of Object.values(entityTables).flat()) {
-    const rows = ws.db.prepare(`SELECT * FROM auth0_${table} ORDER BY 1, 2, 3`).all() as Record<string, unknown>[];
+    const rows = ws.db.prepare(`SELECT * FROM auth0_${table} ORDER BY 1, 2, 3`).all() as Record<
+      string,
+      unknown
+    >[];
     out[table] = rows.map((r) => {
       if (table !== 'connections' || !r.secrets_enc) return r;
       const plain = ws.cipher!.decrypt(

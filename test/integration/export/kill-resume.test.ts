@@ -8,7 +8,15 @@ import type { JobInfo } from '../../../src/shared/contract';
 import { generateTenant } from '../../../src/main/sandbox/generator';
 import type { Auth0Sandbox } from '../../../src/main/sandbox/auth0/server';
 import { Prng } from '../../../src/main/sandbox/common/prng';
-import { createTestWorkspace, credsOf, runExport, snapshot, startSandbox, withWorkspace, type TestWorkspace } from './helpers';
+import {
+  createTestWorkspace,
+  credsOf,
+  runExport,
+  snapshot,
+  startSandbox,
+  withWorkspace,
+  type TestWorkspace,
+} from './helpers';
 
 // An export process SIGKILLed at random points (in different entities) and resumed must end with exactly the
 // tables an uninterrupted export produces.
@@ -35,10 +43,14 @@ const PARAMS = (runId: string) => ({
 
 /** Runs the export in a child process and SIGKILLs it at the `killAt`-th progress event. */
 function runAndKill(tw: TestWorkspace, keyFile: string, params: object, killAt: number): Promise<JobInfo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/export/run-export.ts', tw.file, JSON.stringify(params)], {
-    env: { ...process.env, A2W_DATA_KEY_FILE: keyFile, A2W_TEST_AUTH0: JSON.stringify(credsOf(sb)) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/integration/export/run-export.ts', tw.file, JSON.stringify(params)],
+    {
+      env: { ...process.env, A2W_DATA_KEY_FILE: keyFile, A2W_TEST_AUTH0: JSON.stringify(credsOf(sb)) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve, reject) => {
@@ -52,7 +64,12 @@ function runAndKill(tw: TestWorkspace, keyFile: string, params: object, killAt: 
     });
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL' && last) resolve(last);
-      else reject(new Error(`run-export ended (code ${code}) before the kill at event ${killAt}: ${stderr.slice(-1500)}`));
+      else
+        reject(
+          new Error(
+            `run-export ended (code ${code}) before the kill at event ${killAt}: ${stderr.slice(-1500)}`,
+          ),
+        );
     });
   });
 }
@@ -61,7 +78,10 @@ describe('export kill and resume', () => {
   it('gives the same tables after SIGKILLs at random points and resume as an uninterrupted run', async () => {
     const reference = await createTestWorkspace(dir, 'reference');
     const events: JobInfo[] = [];
-    const ref = await runExport(reference, sb, { entities: PARAMS('x').entities, onEvent: (i) => events.push(i) });
+    const ref = await runExport(reference, sb, {
+      entities: PARAMS('x').entities,
+      onEvent: (i) => events.push(i),
+    });
     expect(ref.job.state).toBe('completed');
     const expected = withWorkspace(reference, snapshot);
     const running = events.filter((e) => e.state === 'running').length;
@@ -72,14 +92,14 @@ describe('export kill and resume', () => {
     writeFileSync(keyFile, tw.dataKey, { mode: 0o600 });
     const runId = crypto.randomUUID();
     // Three kills at random points spread over the run (seeded, so a failure can be replayed).
-    const rng = new Prng(`kill-${Date.now() % 1000}`);
+    const seed = `kill-${Date.now() % 1000}`;
+    const rng = new Prng(seed);
     const third = Math.floor(running / 4);
     const points = [0, 1, 2].map(() => rng.int(3, Math.max(4, third)));
     const messages: string[] = [];
-    let jobId: string | null = null;
     // First run: killed; each further kill happens during a resume in a child process of its own.
     const first = await runAndKill(tw, keyFile, PARAMS(runId), points[0]!);
-    jobId = first.id;
+    const jobId = first.id;
     messages.push(first.message ?? '');
     for (const p of points.slice(1)) {
       const info = await resumeAndKill(tw, keyFile, jobId, p);
@@ -89,8 +109,10 @@ describe('export kill and resume', () => {
     expect(resumed.job.state).toBe('completed');
     expect(resumed.runId).toBe(runId);
     withWorkspace(tw, (ws) => {
-      expect(snapshot(ws)).toEqual(expected);
-      expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe('complete');
+      expect(snapshot(ws), `kill points ${points.join(',')} (seed ${seed})`).toEqual(expected);
+      expect(ws.db.prepare('SELECT state FROM auth0_export_runs WHERE run_id = ?').pluck().get(runId)).toBe(
+        'complete',
+      );
     });
     // The kills landed in the middle of work, not before it started.
     expect(messages.filter((m) => /\d/.test(m)).length).toBe(3);
@@ -120,7 +142,12 @@ function resumeAndKill(tw: TestWorkspace, keyFile: string, jobId: string, killAt
     });
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL' && last) resolve(last);
-      else reject(new Error(`resumed run-export ended (code ${code}) before the kill at event ${killAt}: ${stderr.slice(-1500)}`));
+      else
+        reject(
+          new Error(
+            `resumed run-export ended (code ${code}) before the kill at event ${killAt}: ${stderr.slice(-1500)}`,
+          ),
+        );
     });
   });
 }

@@ -32,7 +32,9 @@ export async function startExportProxy(target: string): Promise<ExportProxy> {
       if (url.startsWith('/__expired')) {
         stats.expiredServed++;
         res.writeHead(403, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+        res.end(
+          '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        );
         return;
       }
       if (url.startsWith('/__file')) {
@@ -43,11 +45,12 @@ export async function startExportProxy(target: string): Promise<ExportProxy> {
       }
       const body = await readBody(req);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host') headers[k] = v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host') headers[k] = v;
       const upstream = await fetch(target + url, {
         method: req.method,
         headers,
-        ...(body.length ? { body } : {}),
+        ...(body.length ? { body: new Uint8Array(body) } : {}),
       });
       let out = Buffer.from(await upstream.arrayBuffer());
       if (/^\/api\/v2\/jobs\/[^/]+$/.test(url.split('?')[0]!) && req.method === 'GET') {

@@ -19,7 +19,10 @@ const creds = JSON.parse(process.env.A2W_TEST_AUTH0!) as {
 };
 const workspace = openWorkspaceWithKey(file!, dataKey);
 dataKey.fill(0);
-serveAuth0Credentials(() => workspace.id, async () => creds);
+serveAuth0Credentials(
+  () => workspace.id,
+  async () => creds,
+);
 const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 const runner = new JobRunner({
   workspace,
@@ -29,7 +32,9 @@ const runner = new JobRunner({
 void (async () => {
   const params = JSON.parse(paramsJson!) as { resume?: string };
   runner.recoverInterrupted();
-  const started = params.resume ? await runner.resume(params.resume) : await runner.start(EXPORT_JOB_KIND, params);
+  const started = params.resume
+    ? await runner.resume(params.resume)
+    : await runner.start(EXPORT_JOB_KIND, params);
   print({ event: 'settled', info: await runner.wait(started.id) });
   workspace.close();
 })();

@@ -23,16 +23,23 @@ interface Reply {
 }
 
 /** Main thread: answers credential requests for one workspace until the returned function is called. */
-export function serveAuth0Credentials(workspaceId: () => string | null, get: () => Promise<Auth0Credentials>): () => void {
+export function serveAuth0Credentials(
+  workspaceId: () => string | null,
+  get: () => Promise<Auth0Credentials>,
+): () => void {
   const channel = new BroadcastChannel(CHANNEL);
   channel.unref();
   channel.onmessage = (event) => {
     const msg = (event as unknown as { data: unknown }).data as Request | Reply;
     if (msg?.type !== 'request' || msg.workspaceId !== workspaceId()) return;
     get().then(
-      (credentials) => channel.postMessage({ type: 'reply', requestId: msg.requestId, credentials } satisfies Reply),
+      (credentials) =>
+        channel.postMessage({ type: 'reply', requestId: msg.requestId, credentials } satisfies Reply),
       (err: unknown) => {
-        const e = err instanceof AppError ? err.toJSON() : { code: 'credentials_missing', message: 'The Auth0 credentials could not be read.' };
+        const e =
+          err instanceof AppError
+            ? err.toJSON()
+            : { code: 'credentials_missing', message: 'The Auth0 credentials could not be read.' };
         channel.postMessage({ type: 'reply', requestId: msg.requestId, error: e } satisfies Reply);
       },
     );
@@ -61,7 +68,14 @@ export function requestAuth0Credentials(workspaceId: string, timeoutMs = 15_000)
       clearTimeout(timer);
       channel.close();
       if (msg.credentials) resolve(msg.credentials);
-      else reject(new AppError((msg.error?.code ?? 'credentials_missing') as 'credentials_missing', msg.error?.message ?? 'No credentials.', msg.error?.hint));
+      else
+        reject(
+          new AppError(
+            (msg.error?.code ?? 'credentials_missing') as 'credentials_missing',
+            msg.error?.message ?? 'No credentials.',
+            msg.error?.hint,
+          ),
+        );
     };
     channel.postMessage({ type: 'request', requestId, workspaceId } satisfies Request);
   });

@@ -33,7 +33,12 @@ export interface EntityResult {
 export type EntityExporter<S> = (env: EntityEnv, state: S | null) => Promise<EntityResult>;
 
 /** The standard comparison: complete only when Auth0 gave a total and the count matches it. */
-export function compare(exported: number, expected: number | null, source: string, note?: string): EntityResult {
+export function compare(
+  exported: number,
+  expected: number | null,
+  source: string,
+  note?: string,
+): EntityResult {
   const complete = expected !== null && exported === expected;
   let why = note;
   if (expected !== null && exported !== expected) {

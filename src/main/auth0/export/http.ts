@@ -92,19 +92,20 @@ export function describeApiError(err: unknown, endpoint: string, domain: string)
     return networkError(cause ?? err, domain);
   }
   const body = (e.body ?? {}) as { errorCode?: unknown; error?: unknown; message?: unknown };
-  const code = typeof body.errorCode === 'string' ? body.errorCode : typeof body.error === 'string' ? body.error : '';
+  const code =
+    typeof body.errorCode === 'string' ? body.errorCode : typeof body.error === 'string' ? body.error : '';
   const at = `${endpoint} answered HTTP ${status}${code ? ` (${code.slice(0, 60)})` : ''}`;
   if (status === 401) {
-    return new AppError('credentials_invalid', `${at}.`, 'Check the client ID and secret in the Connect step.');
+    return new AppError(
+      'credentials_invalid',
+      `${at}.`,
+      'Check the client ID and secret in the Connect step.',
+    );
   }
   if (status === 403) {
     const msg = typeof body.message === 'string' ? body.message : '';
     const scope = /expected any of: ([\w:, ]+)/.exec(msg)?.[1]?.trim();
-    return new AppError(
-      'scope_missing',
-      `${at}${scope ? `: the token lacks ${scope}` : ''}.`,
-      SCOPE_HINT,
-    );
+    return new AppError('scope_missing', `${at}${scope ? `: the token lacks ${scope}` : ''}.`, SCOPE_HINT);
   }
   if (status === 429) {
     return new AppError(
@@ -120,7 +121,11 @@ export function describeApiError(err: unknown, endpoint: string, domain: string)
       'Auth0 may be degraded (check status.auth0.com). Resume the export later: it continues where it stopped.',
     );
   }
-  return new AppError('remote_error', `${at}.`, 'Report this with the endpoint and status; resume once resolved.');
+  return new AppError(
+    'remote_error',
+    `${at}.`,
+    'Report this with the endpoint and status; resume once resolved.',
+  );
 }
 
 /** Runs one API call and rethrows its failure described with the endpoint. */

@@ -129,7 +129,11 @@ export function stageUser(
 }
 
 /** Gunzips and stages `source`; every batch is one transaction that also calls onBatch. */
-export async function ingestUsers(db: Database, source: Readable, opts: IngestOptions): Promise<IngestResult> {
+export async function ingestUsers(
+  db: Database,
+  source: Readable,
+  opts: IngestOptions,
+): Promise<IngestResult> {
   const what = opts.what ?? 'the users export file';
   const batchSize = opts.batchSize ?? 5000;
   const writers = prepareUserWriters(db);
@@ -149,7 +153,10 @@ export async function ingestUsers(db: Database, source: Readable, opts: IngestOp
         );
       }
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new AppError('remote_error', `Line ${no} of ${what} is not a JSON object; nothing from this file was merged.`);
+        throw new AppError(
+          'remote_error',
+          `Line ${no} of ${what} is not a JSON object; nothing from this file was merged.`,
+        );
       }
       if (!stageUser(writers, parsed as Record<string, unknown>, line, no, what)) duplicates++;
     }

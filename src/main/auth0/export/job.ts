@@ -1,14 +1,22 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { defineJob, JobStopped } from '../../jobs/types';
-import { fetchGrantedScopes } from '../client';
+import { fetchGrantedScopes, type Auth0Credentials } from '../client';
 import { Pacer } from '../pacer';
 import { requiredScopes } from '../scopes';
 import { requestAuth0Credentials } from './credentials-channel';
 import { entityLabels, entityNames, entityScopes, type EntityName } from './entities';
 import type { EntityEnv, EntityExporter, EntityResult } from './env';
 import { createExportClient } from './http';
-import { exportConnections, exportLogic, exportMemberships, exportMfa, exportOrganizations, exportRoles } from './paged';
+import {
+  exportConnections,
+  exportLogic,
+  exportMemberships,
+  exportMfa,
+  exportOrganizations,
+  exportRoles,
+} from './paged';
 import { clearStage, mergeEntity } from './stage';
 import { exportUsers } from './users';
 
@@ -48,6 +56,24 @@ const exporters: Record<EntityName, EntityExporter<never>> = {
   mfa: exportMfa as EntityExporter<never>,
   logic: exportLogic as EntityExporter<never>,
 };
+
+/**
+ * fetchGrantedScopes makes one attempt; a 429 or 5xx from the token endpoint (shared with other clients) or a
+ * dropped connection should not end the export, so it is retried here with backoff.
+ */
+async function grantedScopesWithRetry(creds: Auth0Credentials, signal: AbortSignal): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchGrantedScopes(creds);
+    } catch (err) {
+      const transient =
+        err instanceof AppError &&
+        (err.code === 'network' || (err.code === 'remote_error' && /HTTP (429|5\d\d)/.test(err.message)));
+      if (!transient || attempt >= 6) throw err;
+      await sleep(Math.min(8000, 400 * 2 ** attempt), undefined, { signal });
+    }
+  }
+}
 
 function scopeError(missing: string[]): AppError {
   const needed = missing.map((scope) => {
@@ -93,7 +119,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
     try {
       const creds = await requestAuth0Credentials(ws.id);
       db.prepare('UPDATE auth0_export_runs SET tenant_domain = ? WHERE run_id = ?').run(creds.domain, runId);
-      const granted = new Set(await fetchGrantedScopes(creds));
+      const granted = new Set(await grantedScopesWithRetry(creds, ctx.signal));
       const missing = [...new Set(entities.flatMap((e) => entityScopes[e]))].filter((s) => !granted.has(s));
       if (missing.length > 0) throw scopeError(missing);
 
@@ -124,7 +150,11 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
             });
           },
           progress: (exported, expected, message) =>
-            ctx.progress({ done: exported, total: expected, message: message ?? `${label} ${position}: ${exported}` }),
+            ctx.progress({
+              done: exported,
+              total: expected,
+              message: message ?? `${label} ${position}: ${exported}`,
+            }),
         };
         const result = await exporters[entity](env, cp.state as never);
         ctx.throwIfStopped();
@@ -136,7 +166,16 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (run_id, entity) DO UPDATE SET exported = excluded.exported, expected = excluded.expected,
                source = excluded.source, complete = excluded.complete, note = excluded.note, recorded_at = excluded.recorded_at`,
-          ).run(runId, entity, result.exported, result.expected, result.source, result.complete ? 1 : 0, result.note ?? null, now);
+          ).run(
+            runId,
+            entity,
+            result.exported,
+            result.expected,
+            result.source,
+            result.complete ? 1 : 0,
+            result.note ?? null,
+            now,
+          );
           const putChange = db.prepare(
             `INSERT INTO auth0_export_changes (run_id, entity, added, removed, changed) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (run_id, entity) DO UPDATE SET added = excluded.added, removed = excluded.removed, changed = excluded.changed`,
@@ -151,7 +190,12 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
               exported: result.exported,
               expected: result.expected,
               complete: result.complete,
-              changes: changes.map(({ table, added, removed, changed }) => ({ table, added, removed, changed })),
+              changes: changes.map(({ table, added, removed, changed }) => ({
+                table,
+                added,
+                removed,
+                changed,
+              })),
             },
           });
           cp = {
@@ -161,7 +205,11 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
             expected: null,
             results: { ...cp.results, [entity]: result },
           };
-          ctx.saveCheckpoint(cp, { done: result.exported, total: result.expected, message: `${label}: ${result.exported} exported` });
+          ctx.saveCheckpoint(cp, {
+            done: result.exported,
+            total: result.expected,
+            message: `${label}: ${result.exported} exported`,
+          });
         })();
       }
 
@@ -179,9 +227,13 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         });
       })();
     } catch (err) {
-      const stopped = err instanceof JobStopped || (ctx.signal.aborted && (err as Error)?.name === 'AbortError');
+      const stopped =
+        err instanceof JobStopped || (ctx.signal.aborted && (err as Error)?.name === 'AbortError');
       if (!stopped) {
-        const shape = err instanceof AppError ? err.toJSON() : { code: 'internal', message: 'The export failed unexpectedly.' };
+        const shape =
+          err instanceof AppError
+            ? err.toJSON()
+            : { code: 'internal', message: 'The export failed unexpectedly.' };
         setRun.run('failed', new Date().toISOString(), JSON.stringify(shape), runId);
         ws.audit.append({ actor: 'app', action: 'export.failed', details: { runId, code: shape.code } });
       }

@@ -38,7 +38,10 @@ export const exportRoles: EntityExporter<OffsetState> = async (env, state) => {
     env.throwIfStopped();
     const body = (
       await call('GET /api/v2/roles', env.domain, () =>
-        env.client.roles.list({ page: st.page, per_page: TAKE, include_totals: true }, { abortSignal: env.signal }),
+        env.client.roles.list(
+          { page: st.page, per_page: TAKE, include_totals: true },
+          { abortSignal: env.signal },
+        ),
       )
     ).response as unknown as Body;
     const roles = arr(body, 'roles');
@@ -79,17 +82,32 @@ interface CheckpointState {
 
 export const exportConnections: EntityExporter<CheckpointState> = async (env, state) => {
   const cipher = env.ws.cipher;
-  if (!cipher) throw new AppError('secrets_unavailable', 'The workspace key is not available, so connection secrets cannot be stored.');
+  if (!cipher)
+    throw new AppError(
+      'secrets_unavailable',
+      'The workspace key is not available, so connection secrets cannot be stored.',
+    );
   const insert = env.db.prepare(
     `INSERT OR IGNORE INTO auth0_stage_connections (connection_id, name, strategy, display_name, options_json, options_missing,
        secret_fields, secrets_enc, raw_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const previous = env.db.prepare('SELECT secrets_enc FROM auth0_connections WHERE connection_id = ?').pluck();
-  let st: CheckpointState = state ?? { from: null, started: false, exported: 0, expected: null, optionsMissing: 0 };
+  const previous = env.db
+    .prepare('SELECT secrets_enc FROM auth0_connections WHERE connection_id = ?')
+    .pluck();
+  let st: CheckpointState = state ?? {
+    from: null,
+    started: false,
+    exported: 0,
+    expected: null,
+    optionsMissing: 0,
+  };
   if (!st.started) {
     const body = (
       await call('GET /api/v2/connections (totals)', env.domain, () =>
-        env.client.connections.list({ include_totals: true, take: null }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
+        env.client.connections.list(
+          { include_totals: true, take: null },
+          { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } },
+        ),
       )
     ).response as unknown as Body;
     st = { ...st, started: true, expected: total(body) };
@@ -193,7 +211,10 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
   if (!st.started) {
     const body = (
       await call('GET /api/v2/organizations (totals)', env.domain, () =>
-        env.client.organizations.list({ include_totals: true, take: null }, { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } }),
+        env.client.organizations.list(
+          { include_totals: true, take: null },
+          { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } },
+        ),
       )
     ).response as unknown as Body;
     st = { ...st, started: true, expected: total(body) };
@@ -346,7 +367,12 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
         await call('GET /api/v2/organizations/{id}/members', env.domain, () =>
           env.client.organizations.members.list(
             cur.orgId,
-            { take: TAKE, fields: MEMBER_FIELDS, include_fields: true, ...(cur.from ? { from: cur.from } : {}) },
+            {
+              take: TAKE,
+              fields: MEMBER_FIELDS,
+              include_fields: true,
+              ...(cur.from ? { from: cur.from } : {}),
+            },
             { abortSignal: env.signal },
           ),
         )
@@ -388,7 +414,11 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
           nextState.exported += n;
           finishOrg(nextState, orgId, n, expected);
           env.save(nextState, nextState.exported, null);
-          env.progress(nextState.exported, null, `Memberships: ${nextState.orgsDone} of ${orgCount} organizations`);
+          env.progress(
+            nextState.exported,
+            null,
+            `Memberships: ${nextState.orgsDone} of ${orgCount} organizations`,
+          );
         })();
         st = nextState;
       } else {
@@ -405,7 +435,11 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
        WHERE run_id = ? AND expected IS NOT exported ORDER BY org_id LIMIT 5`,
     )
     .all(env.runId) as { org_id: string; expected: number | null; exported: number }[];
-  const result = compare(st.exported, st.expected, 'GET /organizations/{id}/members include_totals, per organization');
+  const result = compare(
+    st.exported,
+    st.expected,
+    'GET /organizations/{id}/members include_totals, per organization',
+  );
   if (differing.length > 0) {
     return {
       ...result,
@@ -422,7 +456,9 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
   }
   return {
     ...result,
-    note: [result.note, `${st.orgsDone} organizations, each matching its own total`].filter(Boolean).join('; '),
+    note: [result.note, `${st.orgsDone} organizations, each matching its own total`]
+      .filter(Boolean)
+      .join('; '),
   };
 };
 
@@ -441,7 +477,10 @@ export const exportMfa: EntityExporter<MfaState> = async (env, state) => {
     `INSERT OR IGNORE INTO auth0_stage_mfa_enrolments (user_id, enrolment_id, type, confirmed, name, created_at, raw_json)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const usersWithMfa = env.db.prepare('SELECT count(*) FROM auth0_users WHERE has_mfa = 1').pluck().get() as number;
+  const usersWithMfa = env.db
+    .prepare('SELECT count(*) FROM auth0_users WHERE has_mfa = 1')
+    .pluck()
+    .get() as number;
   const nextUsers = env.db
     .prepare('SELECT user_id FROM auth0_users WHERE has_mfa = 1 AND user_id > ? ORDER BY user_id LIMIT 200')
     .pluck();
@@ -494,11 +533,17 @@ export const exportMfa: EntityExporter<MfaState> = async (env, state) => {
       st = nextState;
     }
   }
-  const result = compare(st.exported, st.expected, 'GET /users/{id}/authentication-methods include_totals, per user');
+  const result = compare(
+    st.exported,
+    st.expected,
+    'GET /users/{id}/authentication-methods include_totals, per user',
+  );
   const notes = [
     result.note,
     `${st.users} user(s) whose profile shows MFA were read`,
-    st.usersWithoutMethods ? `${st.usersWithoutMethods} of them have no authentication method listed` : undefined,
+    st.usersWithoutMethods
+      ? `${st.usersWithoutMethods} of them have no authentication method listed`
+      : undefined,
   ].filter(Boolean);
   return { ...result, complete: result.complete && st.users === usersWithMfa, note: notes.join('; ') };
 };
@@ -556,7 +601,9 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
     'actions',
     (a) => [
       s(a.name),
-      Array.isArray(a.supported_triggers) ? (a.supported_triggers as Body[]).map((t) => s(t.id)).join(',') : null,
+      Array.isArray(a.supported_triggers)
+        ? (a.supported_triggers as Body[]).map((t) => s(t.id)).join(',')
+        : null,
       null,
       s(a.updated_at),
     ],
@@ -564,21 +611,30 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
   await readAll(
     'rule',
     'GET /api/v2/rules',
-    async (page) => (await env.client.rules.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
+    async (page) =>
+      (await env.client.rules.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
     'rules',
     (r) => [s(r.name), s(r.stage) ?? 'login_success', b(r.enabled), null],
   );
   await readAll(
     'hook',
     'GET /api/v2/hooks',
-    async (page) => (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
+    async (page) =>
+      (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
     'hooks',
     (h) => [s(h.name), s(h.triggerId), b(h.enabled), null],
   );
   const exported = Object.values(st.kinds).reduce((a, v) => a + (v?.[0] ?? 0), 0);
   const expected = Object.values(st.kinds).reduce((a, v) => a + (v?.[1] ?? 0), 0);
-  const counts = (['action', 'rule', 'hook'] as const).map((k) => `${st.kinds[k]?.[0] ?? 0} ${k}s`).join(', ');
-  return compare(exported, expected, 'list totals of actions, rules and hooks', `${counts} to rewrite for WorkOS`);
+  const counts = (['action', 'rule', 'hook'] as const)
+    .map((k) => `${st.kinds[k]?.[0] ?? 0} ${k}s`)
+    .join(', ');
+  return compare(
+    exported,
+    expected,
+    'list totals of actions, rules and hooks',
+    `${counts} to rewrite for WorkOS`,
+  );
 };
 
 export type { EntityResult };

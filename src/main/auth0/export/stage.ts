@@ -40,7 +40,10 @@ export function mergeTable(db: Database, table: string): TableChanges {
   const live = `auth0_${table}`;
   const stage = `auth0_stage_${table}`;
   const cols = columns(db, live);
-  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  const pk = cols
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
   const rest = cols.filter((c) => c.pk === 0).map((c) => c.name);
   const names = cols.map((c) => c.name);
   const join = (a: string, b: string) => pk.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');

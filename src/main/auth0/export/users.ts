@@ -65,10 +65,16 @@ function checkLocation(location: string): URL {
   try {
     url = new URL(location);
   } catch {
-    throw new AppError('remote_error', 'GET /api/v2/jobs/{id} returned a download location that is not a URL.');
+    throw new AppError(
+      'remote_error',
+      'GET /api/v2/jobs/{id} returned a download location that is not a URL.',
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new AppError('remote_error', 'GET /api/v2/jobs/{id} returned a download location that is not HTTPS; refusing it.');
+    throw new AppError(
+      'remote_error',
+      'GET /api/v2/jobs/{id} returned a download location that is not HTTPS; refusing it.',
+    );
   }
   return url;
 }
@@ -87,11 +93,18 @@ async function waitForJob(env: EntityEnv, id: string, lines: number): Promise<Jo
     const job = await getJob(env, id);
     if (job.status === 'completed' && job.location) return job;
     if (job.status === 'failed') {
-      throw new AppError('remote_error', `Auth0's users export job ${id} failed (GET /api/v2/jobs/{id} status failed).`);
+      throw new AppError(
+        'remote_error',
+        `Auth0's users export job ${id} failed (GET /api/v2/jobs/{id} status failed).`,
+      );
     }
     const pct = typeof job.percentage_done === 'number' ? ` ${job.percentage_done}%` : '';
     const left = typeof job.time_left_seconds === 'number' ? `, about ${job.time_left_seconds} s left` : '';
-    env.progress(lines, null, `Users: Auth0 is preparing the export file (${job.status ?? 'pending'}${pct}${left})`);
+    env.progress(
+      lines,
+      null,
+      `Users: Auth0 is preparing the export file (${job.status ?? 'pending'}${pct}${left})`,
+    );
     await sleep(delay, undefined, { signal: env.signal });
     delay = Math.min(10_000, Math.round(delay * 1.5));
   }
@@ -109,13 +122,22 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
     if (!st.jobId || !(jobAge < JOB_REUSE_MS)) {
       // A new job is a new file: lines staged from an older file cannot be continued.
       const job = (await call('POST /api/v2/jobs/users-exports', env.domain, () =>
-        env.client.jobs.usersExports.create({ format: 'json', fields: USER_EXPORT_FIELDS }, { abortSignal: env.signal }),
+        env.client.jobs.usersExports.create(
+          { format: 'json', fields: USER_EXPORT_FIELDS },
+          { abortSignal: env.signal },
+        ),
       )) as unknown as JobStatus & { created_at?: string };
       if (!job.id) throw new AppError('remote_error', 'POST /api/v2/jobs/users-exports returned no job id.');
       env.db.transaction(() => {
         env.db.prepare('DELETE FROM auth0_stage_users').run();
         env.db.prepare('DELETE FROM auth0_stage_identities').run();
-        const next = { ...st, jobId: job.id!, jobCreatedAt: job.created_at ?? new Date().toISOString(), lines: 0, duplicates: 0 };
+        const next = {
+          ...st,
+          jobId: job.id!,
+          jobCreatedAt: job.created_at ?? new Date().toISOString(),
+          lines: 0,
+          duplicates: 0,
+        };
         env.save(next, 0, null);
         st = next;
       })();
@@ -147,7 +169,11 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
       } catch (err) {
         if (env.signal.aborted) throw err;
         if (attempt >= MAX_DOWNLOAD_ATTEMPTS)
-          throw new AppError('network', `Downloading the users export file failed ${attempt} times (connection error).`, 'Check the network, then resume the export.');
+          throw new AppError(
+            'network',
+            `Downloading the users export file failed ${attempt} times (connection error).`,
+            'Check the network, then resume the export.',
+          );
         await sleep(Math.min(8000, 500 * 2 ** attempt), undefined, { signal: env.signal });
         job = await waitForJob(env, st.jobId!, st.lines);
         continue;
@@ -156,28 +182,40 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
         // The 60 s link expired (S3 answers 403): ask the job for a fresh one.
         await res.body?.cancel().catch(() => undefined);
         if (attempt >= MAX_DOWNLOAD_ATTEMPTS)
-          throw new AppError('remote_error', `The users export download link kept failing (HTTP ${res.status}) even when fresh.`, 'Resume the export; it asks Auth0 for a new link.');
+          throw new AppError(
+            'remote_error',
+            `The users export download link kept failing (HTTP ${res.status}) even when fresh.`,
+            'Resume the export; it asks Auth0 for a new link.',
+          );
         job = await waitForJob(env, st.jobId!, st.lines);
         continue;
       }
       if (!res.ok || !res.body) {
         await res.body?.cancel().catch(() => undefined);
         if (attempt >= MAX_DOWNLOAD_ATTEMPTS)
-          throw new AppError('remote_error', `Downloading the users export file answered HTTP ${res.status}.`, 'Resume the export later.');
+          throw new AppError(
+            'remote_error',
+            `Downloading the users export file answered HTTP ${res.status}.`,
+            'Resume the export later.',
+          );
         await sleep(Math.min(8000, 500 * 2 ** attempt), undefined, { signal: env.signal });
         job = await waitForJob(env, st.jobId!, st.lines);
         continue;
       }
       try {
-        const result = await ingestUsers(env.db, Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), {
-          skipLines: st.lines,
-          ...(env.usersBatchSize ? { batchSize: env.usersBatchSize } : {}),
-          beforeBatch: () => env.throwIfStopped(),
-          onBatch: (lines) => {
-            st = { ...st, lines };
-            env.save(st, lines, expected);
+        const result = await ingestUsers(
+          env.db,
+          Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+          {
+            skipLines: st.lines,
+            ...(env.usersBatchSize ? { batchSize: env.usersBatchSize } : {}),
+            beforeBatch: () => env.throwIfStopped(),
+            onBatch: (lines) => {
+              st = { ...st, lines };
+              env.save(st, lines, expected);
+            },
           },
-        });
+        );
         const exported = env.db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get() as number;
         const duplicates = result.lines - exported;
         const integrity = `the file's gzip checksum and length verified and all ${result.lines} lines parsed`;
@@ -188,7 +226,9 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
             source: 'users export job summary',
             complete: exported === expected,
             note: [
-              exported !== expected ? `${Math.abs(expected - exported)} ${exported < expected ? 'fewer' : 'more'} than the job's count` : undefined,
+              exported !== expected
+                ? `${Math.abs(expected - exported)} ${exported < expected ? 'fewer' : 'more'} than the job's count`
+                : undefined,
               integrity,
             ]
               .filter(Boolean)
@@ -211,7 +251,11 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
         if (err instanceof AppError || env.signal.aborted || (err as Error)?.name === 'JobStopped') throw err;
         // The connection dropped mid-file: fetch a fresh link and continue after the last committed line.
         if (attempt >= MAX_DOWNLOAD_ATTEMPTS)
-          throw new AppError('network', `The users export download was interrupted ${attempt} times.`, 'Check the network, then resume the export.');
+          throw new AppError(
+            'network',
+            `The users export download was interrupted ${attempt} times.`,
+            'Check the network, then resume the export.',
+          );
         job = await waitForJob(env, st.jobId!, st.lines);
       }
     }
