@@ -2,6 +2,7 @@ import { sql as init } from './001_init';
 import { sql as auth0Export } from './002_auth0_export';
 import { sql as passwords } from './003_passwords';
 import { sql as review } from './003_review';
+import { sql as workosImport } from './005_import';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'auth0_export', sql: auth0Export },
   { version: 3, name: 'passwords', sql: passwords },
   { version: 4, name: 'review', sql: review },
+  { version: 5, name: 'workos_import', sql: workosImport },
 ];
