@@ -2,12 +2,12 @@ import type { WizardStatus } from '../shared/contract';
 import { stepIds, type StepId } from '../shared/steps';
 import type { CredentialsStatus } from '../shared/contract';
 import { lastConnectionTest } from './connect-test';
+import { hasCompleteExport } from './auth0/export/status';
 import type { Workspace } from './workspace';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
 // from this table into `progress` below.
 const notBuiltYet: Partial<Record<StepId, string>> = {
-  export: 'Exporting from Auth0 is not available in this version yet.',
   passwords: 'Merging the password-hash file is not available in this version yet.',
   review: 'The offline review is not available in this version yet.',
   plan: 'Planning against WorkOS is not available in this version yet.',
@@ -24,6 +24,7 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
   const tested = ws ? lastConnectionTest(ws) : undefined;
   if (creds?.auth0?.hasSecret && creds.workos?.hasKey && tested?.auth0.ok && tested.workos.ok)
     done.add('connect');
+  if (ws && hasCompleteExport(ws)) done.add('export');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {

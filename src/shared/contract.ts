@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { appErrorSchema } from './errors';
 import type { EventName, OperationName } from './operations';
 import { stepIds } from './steps';
+import { passwordsOperations } from './passwords-contract';
 
 // The whole IPC surface: every operation's input and output schema and every event's payload schema.
 // Main validates each input against it before a handler runs; the renderer's typed client is derived from it.
@@ -160,6 +161,57 @@ export const rehearsalStatus = z.object({
 });
 export type RehearsalStatus = z.infer<typeof rehearsalStatus>;
 
+// The Auth0 export: per-entity progress while it runs, the completeness table and what changed once it ends.
+export const exportEntity = z.enum([
+  'roles',
+  'connections',
+  'organizations',
+  'memberships',
+  'users',
+  'mfa',
+  'logic',
+]);
+export const exportStatus = z.object({
+  run: z
+    .object({
+      runId: z.string(),
+      jobId: z.string().nullable(),
+      state: z.enum(['running', 'paused', 'interrupted', 'complete', 'incomplete', 'failed', 'cancelled']),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      tenantDomain: z.string().nullable(),
+      error: appErrorSchema.optional(),
+    })
+    .nullable(),
+  job: jobInfo.nullable(),
+  entities: z.array(
+    z.object({
+      entity: exportEntity,
+      label: z.string(),
+      state: z.enum(['pending', 'running', 'done']),
+      exported: z.number(),
+      expected: z.number().nullable(),
+    }),
+  ),
+  completeness: z.array(
+    z.object({
+      entity: exportEntity,
+      label: z.string(),
+      exported: z.number(),
+      expected: z.number().nullable(),
+      source: z.string(),
+      complete: z.boolean(),
+      note: z.string().nullable(),
+    }),
+  ),
+  changes: z.array(
+    z.object({ table: z.string(), added: z.number(), removed: z.number(), changed: z.number() }),
+  ),
+  /** The last run that ended complete, if any. */
+  lastComplete: z.object({ runId: z.string(), finishedAt: z.string() }).nullable(),
+});
+export type ExportStatus = z.infer<typeof exportStatus>;
+
 const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 export const contract = {
@@ -234,6 +286,9 @@ export const contract = {
   'jobs.pause': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
   'jobs.resume': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
   'jobs.cancel': op(z.object({ id: z.string().max(64) }).strict(), jobInfo),
+  'export.start': op(z.object({ entities: z.array(exportEntity).max(7).optional() }).strict(), exportStatus),
+  'export.status': op(empty, exportStatus),
+  ...passwordsOperations,
 } satisfies Record<OperationName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that the contract names exactly the operations listed in operations.ts.

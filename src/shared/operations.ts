@@ -26,6 +26,16 @@ export const operationNames = [
   'jobs.pause',
   'jobs.resume',
   'jobs.cancel',
+  'export.start',
+  'export.status',
+  'passwords.inspect',
+  'passwords.merge',
+  'passwords.resume',
+  'passwords.status',
+  'passwords.list',
+  'passwords.keys',
+  'passwords.forgetKey',
+  'passwords.removePlaintext',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

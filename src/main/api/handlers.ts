@@ -4,6 +4,7 @@ import { wizardStatus } from '../wizard';
 import type { AppServices } from '../services';
 import type { Handlers } from './dispatch';
 import { isAllowedExternalUrl } from './external-links';
+import { exportHandlers } from './handlers/export';
 import { rehearsalHandlers } from './handlers/rehearsal';
 
 // The implementation of every contract operation, shared by Electron IPC, the test harness and the CLI.
@@ -18,6 +19,7 @@ export function createHandlers(s: AppServices): Handlers {
 
   return {
     ...rehearsalHandlers(s),
+    ...exportHandlers(s),
     'app.info': async () => ({
       version: s.opts.version ?? '0.0.0',
       platform: process.platform,
