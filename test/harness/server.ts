@@ -41,6 +41,11 @@ export interface HarnessOptions {
   rendererDir?: string;
   /** Job worker entry (default: the TypeScript source, like the rest of main under the harness). */
   workerEntry?: string;
+  /**
+   * Rehearsal sandbox process entry (default: the TypeScript source, run through tsx like the worker, so the
+   * harness serves current main code without a main-side rebuild; out/main/sandbox-host.js would need one).
+   */
+  sandboxEntry?: string;
 }
 
 export interface Harness {
@@ -113,6 +118,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return false;
     },
     workerEntry: opts.workerEntry ?? join(ROOT, 'src', 'main', 'jobs', 'worker.ts'),
+    sandboxEntry: opts.sandboxEntry ?? join(ROOT, 'src', 'main', 'sandbox', 'host.ts'),
     ...(opts.homeDir ? { guard: createLocationGuard({ homedir: () => opts.homeDir as string }) } : {}),
   });
   const dispatch = createDispatcher(createHandlers(services));

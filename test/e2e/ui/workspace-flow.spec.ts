@@ -16,6 +16,7 @@ test('create a workspace, store credentials, reopen it and land where it left of
     secret: `canary-auth0-${randomBytes(12).toString('hex')}`,
   };
   const workos = { environment: 'staging', apiKey: `sk_test_canary${randomBytes(12).toString('hex')}` };
+  const unreachable = 'http://127.0.0.1:9';
 
   // What main sends the page must never contain a secret (sent frames carry them once, by design).
   const received: string[] = [];
@@ -55,11 +56,14 @@ test('create a workspace, store credentials, reopen it and land where it left of
     await page.getByRole('button', { name: 'Continue to Connect' }).click();
     await expectViewing(page, 'Connect');
     await expect(page.getByTestId('auth0-status')).toHaveText('Not connected yet.');
-    await expect(page.getByText('Connection test: not yet available')).toBeVisible();
+    await expect(page.getByTestId('test-state')).toHaveText('Store both connections first.');
 
     await page.getByRole('textbox', { name: 'Auth0 domain', exact: true }).fill(auth0.domain);
     await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(auth0.clientId);
     await page.getByRole('textbox', { name: 'Client secret', exact: true }).fill(auth0.secret);
+    // Saving both sides tests them: a closed loopback port keeps that test on this machine (unreachable host).
+    await page.getByTestId('auth0-card').getByText('Advanced: local base URL').click();
+    await page.getByRole('textbox', { name: 'Auth0 base URL', exact: true }).fill(unreachable);
     await expect(page.getByRole('textbox', { name: 'Client secret', exact: true })).toHaveAttribute(
       'type',
       'password',
@@ -71,9 +75,18 @@ test('create a workspace, store credentials, reopen it and land where it left of
 
     await page.getByRole('textbox', { name: 'Environment label', exact: true }).fill(workos.environment);
     await page.getByRole('textbox', { name: 'API key', exact: true }).fill(workos.apiKey);
+    await page.getByTestId('workos-card').getByText('Advanced: local base URL').click();
+    await page.getByRole('textbox', { name: 'WorkOS base URL', exact: true }).fill(unreachable);
     await page.getByRole('button', { name: 'Save WorkOS connection' }).click();
     await expect(page.getByTestId('workos-status')).toContainText('API key stored in the OS keychain');
     await expect(page.getByRole('textbox', { name: 'API key', exact: true })).toHaveValue('');
+    for (const side of ['test-auth0', 'test-workos']) {
+      await expect(page.getByTestId(side)).toHaveAttribute('data-ok', 'false');
+      await expect(page.getByTestId(side).locator('.side-error')).toHaveAttribute(
+        'data-error-code',
+        'network',
+      );
+    }
     // Whether Connect counts as done is main's call (wizard.status); the stepper shows exactly that.
     await expectStepperMirrorsStatus(page);
     await shot(page, 'connect');

@@ -4,41 +4,80 @@ import { asUiError, call, type UiError } from '../../api';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Notice } from '../../components/Notice';
 import { useAnnouncer } from '../../store/announcer';
-import { useWizard } from '../../store/wizard';
+import { useConnection } from '../../store/connection';
+import { useRehearsal } from '../../store/rehearsal';
+import { stepInfo, useWizard } from '../../store/wizard';
 import { Auth0Form } from './Auth0Form';
+import { ConnectionTestCard } from './ConnectionTestCard';
+import { SandboxPanel } from './SandboxPanel';
 import { WorkosForm } from './WorkosForm';
 
-// Connection settings for both sides. Secrets go straight to main, which keeps them in the OS keychain;
-// main only ever answers whether one is stored, so this panel can never show one back.
+type Side = 'auth0' | 'workos';
+
+const complete = (s: CredentialsStatus | null) => Boolean(s?.auth0?.hasSecret && s.workos?.hasKey);
+
+// Connection settings for both sides, and the test that proves them. Secrets go straight to main, which keeps
+// them in the OS keychain; main only ever answers whether one is stored, so this panel can never show one back.
 export function ConnectStep() {
   const refresh = useWizard((s) => s.refresh);
   const readOnly = useWizard((s) => s.workspace?.readOnly ?? false);
   const announce = useAnnouncer((s) => s.announce);
+  const connection = useConnection();
+  // Restarted sandboxes listen on new ports, which main has written into the stored settings.
+  const sandboxes = useRehearsal((s) => s.status?.sandboxes?.auth0.baseUrl ?? null);
+  // A rehearsal whose sandboxes are stopped has nothing to test against until they are restarted.
+  const sandboxesDown = useRehearsal((s) => Boolean(s.status?.rehearsal && !s.status.running));
+  const isRehearsal = useWizard((s) => s.workspace?.rehearsal ?? false);
+  // Main keeps the last outcome: Connect is done only after a passing test with the current settings.
+  const connectDone = useWizard((s) => stepInfo(s.status, 'connect').state === 'done');
   const [status, setStatus] = useState<CredentialsStatus | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
+  const [loadError, setLoadError] = useState<UiError | null>(null);
+  const [errors, setErrors] = useState<Record<Side, UiError | null>>({ auth0: null, workos: null });
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     let live = true;
     call('credentials.status', {})
       .then((s) => live && setStatus(s))
-      .catch((err: unknown) => live && setError(asUiError(err)));
+      .catch((err: unknown) => live && setLoadError(asUiError(err)));
     return () => {
       live = false;
     };
-  }, []);
+  }, [sandboxes]);
+
+  // Saving the second side tests both at once (the admin just asked for these credentials to be used). A
+  // rehearsal's loopback sandboxes are also tested on arrival; a real tenant is contacted only on request.
+  const [saved, setSaved] = useState(false);
+  const autoTest =
+    complete(status) &&
+    !sandboxesDown &&
+    (saved || isRehearsal) &&
+    !connection.result &&
+    !connection.testing &&
+    !connection.error;
+  useEffect(() => {
+    if (autoTest) void useConnection.getState().test();
+  }, [autoTest]);
 
   // Returns whether the action succeeded so a form can clear its secret field only then.
-  const run = async (action: () => Promise<CredentialsStatus>, done: string): Promise<boolean> => {
+  const run = async (
+    side: Side,
+    action: () => Promise<CredentialsStatus>,
+    done: string,
+  ): Promise<boolean> => {
     setBusy(true);
-    setError(null);
+    setErrors((e) => ({ ...e, [side]: null }));
     try {
-      setStatus(await action());
-      announce(done);
+      const next = await action();
+      setStatus(next);
+      // Main forgot the earlier test with the old settings; with both sides stored, the effect above tests anew.
+      useConnection.getState().forget();
+      setSaved(true);
+      announce(complete(next) ? `${done} Testing the connections…` : done);
       await refresh();
       return true;
     } catch (err) {
-      setError(asUiError(err));
+      setErrors((e) => ({ ...e, [side]: asUiError(err) }));
       return false;
     } finally {
       setBusy(false);
@@ -47,7 +86,7 @@ export function ConnectStep() {
 
   return (
     <div className="step-body">
-      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <ErrorBanner error={loadError} onDismiss={() => setLoadError(null)} />
       {readOnly ? (
         <Notice tone="warning" title="Read-only workspace">
           Connection settings cannot be changed in this workspace: it is open read-only (see the Workspace
@@ -59,28 +98,40 @@ export function ConnectStep() {
         with an API key. Both secrets are kept in this computer&apos;s OS keychain, never in the workspace
         file.
       </p>
+      <SandboxPanel />
+      <ConnectionTestCard
+        ready={complete(status) && !sandboxesDown}
+        passedBefore={connectDone}
+        notReady={
+          sandboxesDown
+            ? 'The rehearsal sandboxes are not running: restart them first.'
+            : 'Store both connections first.'
+        }
+      />
       <Auth0Form
-        key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}`}
+        key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
         status={status?.auth0 ?? null}
         busy={busy}
-        onSave={(input) => run(() => call('credentials.setAuth0', input), 'Auth0 connection saved.')}
+        error={errors.auth0}
+        onDismissError={() => setErrors((e) => ({ ...e, auth0: null }))}
+        onSave={(input) => run('auth0', () => call('credentials.setAuth0', input), 'Auth0 connection saved.')}
         onDelete={() =>
-          run(() => call('credentials.delete', { which: 'auth0' }), 'Auth0 connection deleted.')
+          run('auth0', () => call('credentials.delete', { which: 'auth0' }), 'Auth0 connection deleted.')
         }
       />
       <WorkosForm
-        key={`workos:${status ? 'loaded' : 'loading'}:${status?.workos?.environment}`}
+        key={`workos:${status ? 'loaded' : 'loading'}:${status?.workos?.environment}:${status?.workos?.baseUrl}`}
         status={status?.workos ?? null}
         busy={busy}
-        onSave={(input) => run(() => call('credentials.setWorkos', input), 'WorkOS connection saved.')}
+        error={errors.workos}
+        onDismissError={() => setErrors((e) => ({ ...e, workos: null }))}
+        onSave={(input) =>
+          run('workos', () => call('credentials.setWorkos', input), 'WorkOS connection saved.')
+        }
         onDelete={() =>
-          run(() => call('credentials.delete', { which: 'workos' }), 'WorkOS connection deleted.')
+          run('workos', () => call('credentials.delete', { which: 'workos' }), 'WorkOS connection deleted.')
         }
       />
-      <Notice tone="info" title="Connection test: not yet available">
-        Checking these credentials against Auth0 and WorkOS (scopes, environment) is not built yet. For now
-        they are stored as entered.
-      </Notice>
     </div>
   );
 }

@@ -5,8 +5,10 @@ import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
 import { useAnnouncer } from '../../store/announcer';
+import { useRehearsal } from '../../store/rehearsal';
 import { useWizard } from '../../store/wizard';
 import { RecentList } from './RecentList';
+import { RehearsalStart } from './RehearsalStart';
 import { WorkspaceSummary } from './WorkspaceSummary';
 
 type Recent = Output<'workspace.recent'>;
@@ -21,6 +23,7 @@ export function WorkspaceStep() {
 
   const [name, setName] = useState('');
   const [folder, setFolder] = useState('');
+  const [defaultFolder, setDefaultFolder] = useState('');
   const [openPath, setOpenPath] = useState('');
   const [recent, setRecent] = useState<Recent>([]);
   const [busy, setBusy] = useState(false);
@@ -32,6 +35,7 @@ export function WorkspaceStep() {
       .then(([def, rec]) => {
         if (!live) return;
         setFolder((f) => f || def.folder);
+        setDefaultFolder(def.folder);
         setRecent(rec);
       })
       .catch((err: unknown) => live && setError(asUiError(err)));
@@ -79,6 +83,10 @@ export function WorkspaceStep() {
 
   const close = () =>
     run(async () => {
+      // A rehearsal's sandboxes belong to its workspace: they stop with it (reopening offers a restart).
+      if (workspace?.rehearsal && useRehearsal.getState().status?.running) {
+        if (!(await useRehearsal.getState().stop())) return;
+      }
       await call('workspace.close', {});
       announce('Workspace closed.');
       await refresh();
@@ -195,6 +203,8 @@ export function WorkspaceStep() {
           onForget={(p) => void forget(p)}
         />
       </section>
+
+      <RehearsalStart defaultFolder={defaultFolder} disabled={busy} />
     </div>
   );
 }
