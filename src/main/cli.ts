@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createCliContext, globals, reportFailure, type CliContext } from './cli/context';
 import { registerCredentials } from './cli/commands/credentials';
 import { registerDemo } from './cli/commands/demo';
+import { registerExport } from './cli/commands/export';
 import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCredentials(program, run);
   registerSandbox(program, run);
   registerDemo(program, run);
+  registerExport(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
