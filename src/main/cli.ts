@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, globals, reportFailure, type CliContext } from './cli/context';
 import { registerCredentials } from './cli/commands/credentials';
+import { registerMerge } from './cli/commands/merge';
 import { registerDemo } from './cli/commands/demo';
 import { registerExport } from './cli/commands/export';
 import { registerSandbox } from './cli/commands/sandbox';
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerWorkspace(program, run);
   registerCredentials(program, run);
   registerSandbox(program, run);
+  registerMerge(program, run);
   registerDemo(program, run);
   registerExport(program, run);
 

@@ -3,12 +3,12 @@ import { stepIds, type StepId } from '../shared/steps';
 import type { CredentialsStatus } from '../shared/contract';
 import { lastConnectionTest } from './connect-test';
 import { hasCompleteExport } from './auth0/export/status';
+import { passwordsMerged } from './passwords/results';
 import type { Workspace } from './workspace';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
 // from this table into `progress` below.
 const notBuiltYet: Partial<Record<StepId, string>> = {
-  passwords: 'Merging the password-hash file is not available in this version yet.',
   review: 'The offline review is not available in this version yet.',
   plan: 'Planning against WorkOS is not available in this version yet.',
   import: 'Importing into WorkOS is not available in this version yet.',
@@ -25,6 +25,7 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
   if (creds?.auth0?.hasSecret && creds.workos?.hasKey && tested?.auth0.ok && tested.workos.ok)
     done.add('connect');
   if (ws && hasCompleteExport(ws)) done.add('export');
+  if (ws && passwordsMerged(ws.db)) done.add('passwords');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {

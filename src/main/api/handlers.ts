@@ -6,6 +6,7 @@ import type { Handlers } from './dispatch';
 import { isAllowedExternalUrl } from './external-links';
 import { exportHandlers } from './handlers/export';
 import { rehearsalHandlers } from './handlers/rehearsal';
+import { passwordsHandlers } from './handlers/passwords';
 
 // The implementation of every contract operation, shared by Electron IPC, the test harness and the CLI.
 // Inputs arrive already validated by the dispatcher.
@@ -19,6 +20,7 @@ export function createHandlers(s: AppServices): Handlers {
 
   return {
     ...rehearsalHandlers(s),
+    ...passwordsHandlers(s),
     ...exportHandlers(s),
     'app.info': async () => ({
       version: s.opts.version ?? '0.0.0',

@@ -34,7 +34,12 @@ function server() {
     if (!offer) return;
     offers.delete(msg.handle);
     clearTimeout(offer.timer);
-    channel.postMessage({ type: 'key', handle: msg.handle, nonce: msg.nonce, key: offer.key } satisfies Message);
+    channel.postMessage({
+      type: 'key',
+      handle: msg.handle,
+      nonce: msg.nonce,
+      key: offer.key,
+    } satisfies Message);
   };
   channel.unref();
   serving = { channel, offers };

@@ -12,7 +12,12 @@ const params = z
   .object({
     file: z.string().min(1).max(4096),
     keyHandle: z.string().uuid().optional(),
-    maxLineBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+    maxLineBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional(),
   })
   .strict();
 export type MergeJobParams = z.infer<typeof params>;
@@ -49,4 +54,7 @@ export const mergePasswordsJob = mergeJob('passwords');
 export const mergeMfaJob = mergeJob('mfa');
 
 /** Registry entries for both kinds. */
-export const mergeJobDefinitions = { [mergePasswordsJob.kind]: mergePasswordsJob, [mergeMfaJob.kind]: mergeMfaJob };
+export const mergeJobDefinitions = {
+  [mergePasswordsJob.kind]: mergePasswordsJob,
+  [mergeMfaJob.kind]: mergeMfaJob,
+};

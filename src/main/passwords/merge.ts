@@ -80,7 +80,10 @@ export interface MergeEnv {
   /** For a PGP-encrypted file. */
   pgp?: PgpKeyInput;
   checkpoint: MergeCheckpoint | null;
-  saveCheckpoint(checkpoint: MergeCheckpoint, progress?: { done: number; total?: number | null; message?: string }): void;
+  saveCheckpoint(
+    checkpoint: MergeCheckpoint,
+    progress?: { done: number; total?: number | null; message?: string },
+  ): void;
   progress?(p: { done: number; total?: number | null; message?: string }): void;
   throwIfStopped?(): void;
   guard?: LocationGuard;
@@ -168,8 +171,18 @@ interface KindSpec {
 }
 
 const SPECS: Record<MergeKind, KindSpec> = {
-  passwords: { live: 'password_hashes', stage: 'password_hashes_stage', column: 'hash_enc', label: 'password-hash file' },
-  mfa: { live: 'mfa_totp_secrets', stage: 'mfa_totp_secrets_stage', column: 'secret_enc', label: 'MFA-secret file' },
+  passwords: {
+    live: 'password_hashes',
+    stage: 'password_hashes_stage',
+    column: 'hash_enc',
+    label: 'password-hash file',
+  },
+  mfa: {
+    live: 'mfa_totp_secrets',
+    stage: 'mfa_totp_secrets_stage',
+    column: 'secret_enc',
+    label: 'MFA-secret file',
+  },
 };
 
 function requireCipher(ws: Workspace): FieldCipher {
@@ -250,7 +263,16 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       db.prepare(
         `INSERT INTO password_merge_runs (run_id, kind, job_id, file_name, file_sha256, file_bytes, encrypted, state, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'staging', ?)`,
-      ).run(runId, kind, env.jobId ?? null, fileName, sha256, before.size, encrypted ? 1 : 0, new Date().toISOString());
+      ).run(
+        runId,
+        kind,
+        env.jobId ?? null,
+        fileName,
+        sha256,
+        before.size,
+        encrypted ? 1 : 0,
+        new Date().toISOString(),
+      );
       env.saveCheckpoint(fresh, { done: 0, total: null, message: `Reading ${fileName}` });
     })();
   }
@@ -270,10 +292,18 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         applied = item.line;
       }
       const next: MergeCheckpoint = { runId, fileSha256: sha256, linesApplied: applied, counts };
-      env.saveCheckpoint(next, { done: counts.lines, total: null, message: `${counts.lines} lines read from ${fileName}` });
+      env.saveCheckpoint(next, {
+        done: counts.lines,
+        total: null,
+        message: `${counts.lines} lines read from ${fileName}`,
+      });
     });
 
-    for await (const batch of readSupportFileBatches({ file, ...(env.pgp ? { pgp: env.pgp } : {}), ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}) })) {
+    for await (const batch of readSupportFileBatches({
+      file,
+      ...(env.pgp ? { pgp: env.pgp } : {}),
+      ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}),
+    })) {
       env.throwIfStopped?.();
       const todo = skip > 0 ? batch.filter((i) => i.line > skip) : batch;
       if (todo.length > 0) applyBatch(todo);
@@ -281,7 +311,9 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     // Unreadable lines already staged before a pause are in the counts; collect their numbers for the message.
     if (counts.unreadable > unreadable.length) {
       const more = db
-        .prepare("SELECT line FROM password_merge_lines WHERE run_id = ? AND outcome = 'unreadable' ORDER BY line LIMIT ?")
+        .prepare(
+          "SELECT line FROM password_merge_lines WHERE run_id = ? AND outcome = 'unreadable' ORDER BY line LIMIT ?",
+        )
         .pluck()
         .all(runId, UNREADABLE_REPORTED) as number[];
       unreadable.splice(0, unreadable.length, ...more);
@@ -297,7 +329,11 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     }
     const after = await stat(file);
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      throw new AppError('invalid_input', `${fileName} changed while it was being read. Nothing from it was merged.`, 'Run the merge again.');
+      throw new AppError(
+        'invalid_input',
+        `${fileName} changed while it was being read. Nothing from it was merged.`,
+        'Run the merge again.',
+      );
     }
     env.throwIfStopped?.();
     return commit(env, { runId, sha256, fileName, encrypted, counts, applied });
@@ -307,7 +343,10 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       // Discard everything this run staged, and start over if the job is resumed.
       db.transaction(() => {
         clearStage(db, kind);
-        env.saveCheckpoint({ runId: null, fileSha256: null, linesApplied: 0, counts: null }, { done: 0, total: null, message: 'Nothing was merged' });
+        env.saveCheckpoint(
+          { runId: null, fileSha256: null, linesApplied: 0, counts: null },
+          { done: 0, total: null, message: 'Nothing was merged' },
+        );
       })();
     }
     throw err;
@@ -369,7 +408,20 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
           if (same) blob = change === 'unchanged' ? null : old[0];
         }
         if (change !== 'unchanged' && !blob) blob = cipher.encrypt(ref(userId), hash);
-        stage.run(userId, blob, c.algorithm, c.workosType, c.importable ? 1 : 0, c.valid ? 1 : 0, c.cost ?? null, c.importable ? null : (c.reason ?? null), blocked, m.via!, no, change);
+        stage.run(
+          userId,
+          blob,
+          c.algorithm,
+          c.workosType,
+          c.importable ? 1 : 0,
+          c.valid ? 1 : 0,
+          c.cost ?? null,
+          c.importable ? null : (c.reason ?? null),
+          blocked,
+          m.via!,
+          no,
+          change,
+        );
         if (blocked) counts.blocked++;
         else counts.matched++;
         counts.byAlgorithm[c.algorithm] = (counts.byAlgorithm[c.algorithm] ?? 0) + 1;
@@ -408,7 +460,14 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
 
 function commit(
   env: MergeEnv,
-  run: { runId: string; sha256: string; fileName: string; encrypted: boolean; counts: MergeCounts; applied: number },
+  run: {
+    runId: string;
+    sha256: string;
+    fileName: string;
+    encrypted: boolean;
+    counts: MergeCounts;
+    applied: number;
+  },
 ): MergeSummary {
   const { workspace: ws, kind } = env;
   const db = ws.db;
@@ -416,10 +475,17 @@ function commit(
   const now = new Date().toISOString();
   return db.transaction(() => {
     const byChange = Object.fromEntries(
-      (db.prepare(`SELECT change, count(*) AS n FROM ${spec.stage} GROUP BY change`).all() as { change: string; n: number }[]).map((r) => [r.change, r.n]),
+      (
+        db.prepare(`SELECT change, count(*) AS n FROM ${spec.stage} GROUP BY change`).all() as {
+          change: string;
+          n: number;
+        }[]
+      ).map((r) => [r.change, r.n]),
     ) as Record<string, number>;
     const removed = db
-      .prepare(`DELETE FROM ${spec.live} WHERE NOT EXISTS (SELECT 1 FROM ${spec.stage} s WHERE s.user_id = ${spec.live}.user_id)`)
+      .prepare(
+        `DELETE FROM ${spec.live} WHERE NOT EXISTS (SELECT 1 FROM ${spec.stage} s WHERE s.user_id = ${spec.live}.user_id)`,
+      )
       .run().changes;
     if (kind === 'passwords') {
       db.prepare(
@@ -463,7 +529,9 @@ function commit(
       .pluck()
       .all(kind) as string[];
     for (const id of earlier) db.prepare('DELETE FROM password_merge_lines WHERE run_id = ?').run(id);
-    db.prepare("UPDATE password_merge_runs SET state = 'superseded' WHERE kind = ? AND state = 'committed'").run(kind);
+    db.prepare(
+      "UPDATE password_merge_runs SET state = 'superseded' WHERE kind = ? AND state = 'committed'",
+    ).run(kind);
     db.prepare(
       "UPDATE password_merge_runs SET state = 'committed', finished_at = ?, counts_json = ? WHERE run_id = ?",
     ).run(now, JSON.stringify(summary), run.runId);

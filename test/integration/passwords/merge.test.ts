@@ -33,7 +33,9 @@ function storedHash(userId: string): string | undefined {
   const row = ws.db.prepare('SELECT hash_enc FROM password_hashes WHERE user_id = ?').get(userId) as
     { hash_enc: Buffer } | undefined;
   if (!row) return undefined;
-  return ws.cipher!.decrypt({ table: 'password_hashes', column: 'hash_enc', id: userId }, row.hash_enc).toString();
+  return ws
+    .cipher!.decrypt({ table: 'password_hashes', column: 'hash_enc', id: userId }, row.hash_enc)
+    .toString();
 }
 
 function expectEveryHashMatched(): void {
@@ -131,7 +133,9 @@ describe('password-hash merge with the sandbox files', () => {
     const newHash = bcrypt.hashSync('a brand new password', 4);
     const changedOwner = lineOwner(changedLine);
     for (const l of lines) if (lineOwner(l) === changedOwner) l.passwordHash = newHash;
-    const goneOwner = lineOwner(lines.find((l) => lineOwner(l) !== changedOwner && l.passwordHash.startsWith('$2'))!);
+    const goneOwner = lineOwner(
+      lines.find((l) => lineOwner(l) !== changedOwner && l.passwordHash.startsWith('$2'))!,
+    );
     const newer = lines.filter((l) => lineOwner(l) !== goneOwner);
     const file = join(t.dir, 'passwords-newer.ndjson');
     writeFileSync(file, newer.map((l) => JSON.stringify(l)).join('\n') + '\n', { mode: 0o600 });
@@ -144,7 +148,9 @@ describe('password-hash merge with the sandbox files', () => {
     expect(storedHash(goneOwner)).toBeUndefined();
 
     const audit = ws.db
-      .prepare("SELECT details_json FROM audit_log WHERE action = 'passwords.merged' ORDER BY seq DESC LIMIT 1")
+      .prepare(
+        "SELECT details_json FROM audit_log WHERE action = 'passwords.merged' ORDER BY seq DESC LIMIT 1",
+      )
       .pluck()
       .get() as string;
     const details = JSON.parse(audit);
@@ -161,12 +167,19 @@ describe('MFA-secret merge', () => {
     expect(totp.length).toBeGreaterThan(0);
     expect(summary.counts.matched + summary.counts.blocked).toBe(totp.length);
     for (const e of totp) {
-      const blob = ws.db.prepare('SELECT secret_enc FROM mfa_totp_secrets WHERE user_id = ?').pluck().get(e.user_id) as Buffer;
-      const plain = ws.cipher!.decrypt({ table: 'mfa_totp_secrets', column: 'secret_enc', id: e.user_id }, blob).toString();
+      const blob = ws.db
+        .prepare('SELECT secret_enc FROM mfa_totp_secrets WHERE user_id = ?')
+        .pluck()
+        .get(e.user_id) as Buffer;
+      const plain = ws
+        .cipher!.decrypt({ table: 'mfa_totp_secrets', column: 'secret_enc', id: e.user_id }, blob)
+        .toString();
       expect(plain).toBe(e.totp_secret!.replace(/=+$/, '').toUpperCase());
     }
     const withTotp = new Set(totp.map((e) => e.user_id));
-    const mfaUsers = new Set(t.tenant.users.filter((u) => (u.multifactor ?? []).length > 0).map((u) => u.user_id));
+    const mfaUsers = new Set(
+      t.tenant.users.filter((u) => (u.multifactor ?? []).length > 0).map((u) => u.user_id),
+    );
     const expectReenrol = [...mfaUsers].filter((u) => !withTotp.has(u));
     expect(expectReenrol.length).toBeGreaterThan(0);
     expect(summary.withoutValue).toBe(expectReenrol.length);

@@ -53,7 +53,12 @@ export async function mergeDirect(
   ws: Workspace,
   kind: MergeKind,
   file: string,
-  opts: { pgp?: PgpKeyInput; checkpoint?: MergeCheckpoint | null; maxLineBytes?: number; env?: Partial<MergeEnv> } = {},
+  opts: {
+    pgp?: PgpKeyInput;
+    checkpoint?: MergeCheckpoint | null;
+    maxLineBytes?: number;
+    env?: Partial<MergeEnv>;
+  } = {},
 ): Promise<{ summary: MergeSummary; checkpoint: MergeCheckpoint | null }> {
   let checkpoint = opts.checkpoint ?? null;
   const summary = await runMerge({
