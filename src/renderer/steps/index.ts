@@ -1,12 +1,14 @@
 import type { ComponentType } from 'react';
 import type { StepId } from '../../shared/steps';
 import { ConnectStep } from './Connect/ConnectStep';
+import { ExportStep } from './Export/ExportStep';
 import { WorkspaceStep } from './Workspace/WorkspaceStep';
 
 // The step panels this version of the interface has. A step missing here is reported as not yet available.
 export const stepPanels: Partial<Record<StepId, ComponentType>> = {
   workspace: WorkspaceStep,
   connect: ConnectStep,
+  export: ExportStep,
 };
 
 export const stepIntros: Record<StepId, string> = {
