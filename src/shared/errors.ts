@@ -21,6 +21,7 @@ export const errorCodes = [
   'remote_error',
   'not_loopback',
   'job_conflict',
+  'plan_stale',
   'cancelled',
   'not_available',
   'internal',
