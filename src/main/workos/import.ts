@@ -451,7 +451,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
       const slugs = detail.roleSlugs ?? [];
       const lookup = async (): Promise<LiveMembership | null> => {
         const page = await api.request<{ data: LiveMembership[] }>('GET', '/user_management/organization_memberships', {
-          query: { user_id: userId, organization_id: orgId, statuses: 'active,inactive,pending', limit: 10 },
+          query: { user_id: userId, organization_id: orgId, limit: 10 },
         });
         return page.data.find((m) => m.organization_id === orgId) ?? null;
       };

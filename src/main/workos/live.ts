@@ -111,10 +111,8 @@ export async function readLiveIndex(
 }
 
 export async function membershipsOfUser(api: WorkosApi, userId: string): Promise<LiveMembership[]> {
-  return api.listAll<LiveMembership>('/user_management/organization_memberships', {
-    user_id: userId,
-    statuses: 'active,inactive,pending',
-  });
+  // No `statuses` filter: the sandbox's spec validator refuses the comma form the SDK sends; absent = every status.
+  return api.listAll<LiveMembership>('/user_management/organization_memberships', { user_id: userId });
 }
 
 export async function factorsOfUser(api: WorkosApi, userId: string): Promise<LiveFactor[]> {

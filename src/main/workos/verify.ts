@@ -184,7 +184,6 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
   for (const orgId of new Set(orgIdBySource.values())) {
     for await (const m of api.list<LiveMembership>('/user_management/organization_memberships', {
       organization_id: orgId,
-      statuses: 'active,inactive,pending',
     })) {
       const k = `${m.organization_id}|${m.user_id}`;
       liveByPair.set(k, m);
