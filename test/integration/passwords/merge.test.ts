@@ -94,7 +94,7 @@ describe('password-hash merge with the sandbox files', () => {
     // The stored hash is the user's real password's hash.
     const bcryptLine = t.tenant.passwords.find((l) => l.passwordHash.startsWith('$2') && !l.alt_id)!;
     const owner = lineOwner(bcryptLine);
-    expect(bcrypt.compareSync(t.tenant.plaintextPasswords[owner]!, storedHash(owner)!)).toBe(true);
+    expect(bcrypt.compareSync(t.tenant.plaintextPasswords![owner]!, storedHash(owner)!)).toBe(true);
 
     // Blocked users' hashes are kept and flagged.
     const blockedRows = ws.db.prepare('SELECT user_id FROM password_hashes WHERE blocked = 1').pluck().all();

@@ -1,0 +1,242 @@
+// Benchmark of the whole password-hash merge (read, match against the exported users, classify, AES-256-GCM encrypt
+// every hash with its row AAD, stage, commit): 1,000,000 lines, plain NDJSON and PGP (RSA-4096, zlib like GnuPG),
+// against a workspace holding the matching 1,000,000 users. Each measurement runs in its own child process on a fresh
+// copy of the workspace, so peak RSS is the merge's own.  Run: node --import tsx bench/merge.ts [--lines N]
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import * as openpgp from 'openpgp';
+import { runMerge, type MergeCheckpoint } from '../src/main/passwords/merge';
+import { memoryKeychain } from '../src/main/secrets/keychain';
+import { createWorkspace, openWorkspaceWithKey } from '../src/main/workspace';
+
+const CONNECTION = 'Username-Password-Authentication';
+
+interface Result {
+  lines: number;
+  matched: number;
+  seconds: number;
+  linesPerSecond: number;
+  peakRssMB: number;
+  cpuSeconds: number;
+  linesPerCpuSecond: number;
+  /** The field cipher alone in the same process (one createCipheriv per value): the floor of the merge's cost. */
+  cipherEncryptsPerCpuSecond: number;
+}
+
+function userId(j: number): string {
+  return j % 10 === 0 ? `auth0|legacy-${j}` : `auth0|${j.toString(16).padStart(24, '0')}`;
+}
+
+async function child(wsFile: string, keyFile: string, file: string, pgpFile?: string): Promise<void> {
+  const key = readFileSync(keyFile);
+  const ws = openWorkspaceWithKey(wsFile, key);
+  key.fill(0);
+  const pgp = pgpFile
+    ? (JSON.parse(readFileSync(pgpFile, 'utf8')) as { privateKeyArmored: string; passphrase: string })
+    : undefined;
+  const cpu0 = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  let checkpoint: MergeCheckpoint | null = null;
+  const summary = await runMerge({
+    workspace: ws,
+    kind: 'passwords',
+    file,
+    ...(pgp ? { pgp } : {}),
+    checkpoint,
+    saveCheckpoint: (cp) => (checkpoint = cp),
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const lines = summary.counts.lines;
+  const c1 = process.cpuUsage();
+  for (let i = 0; i < 50_000; i++)
+    ws.cipher!.encrypt(
+      { table: 'password_hashes', column: 'hash_enc', id: userId(i) },
+      '$2b$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0',
+    );
+  const c = process.cpuUsage(c1);
+  ws.close();
+  const result: Result = {
+    lines,
+    matched: summary.counts.matched + summary.counts.blocked,
+    seconds: Math.round(seconds * 100) / 100,
+    linesPerSecond: Math.round(lines / seconds),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+    linesPerCpuSecond: Math.round(lines / cpuSeconds),
+    cipherEncryptsPerCpuSecond: Math.round(50_000 / ((c.user + c.system) / 1e6)),
+  };
+  process.stdout.write(JSON.stringify(result));
+}
+
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+let prng = 0x2545f491;
+function bcryptTail(): string {
+  let out = '';
+  for (let i = 0; i < 53; i++) {
+    prng ^= prng << 13;
+    prng ^= prng >>> 17;
+    prng ^= prng << 5;
+    out += BCRYPT_ALPHABET[(prng >>> 0) % 64];
+  }
+  return out;
+}
+
+async function generate(file: string, lines: number): Promise<void> {
+  const out = createWriteStream(file, { mode: 0o600 });
+  const BLOCK = 5000;
+  for (let i = 0; i < lines; i += BLOCK) {
+    let text = '';
+    for (let j = i; j < Math.min(lines, i + BLOCK); j++) {
+      const email = `user${j}@example.com`;
+      text +=
+        JSON.stringify({
+          _id: { $oid: j.toString(16).padStart(24, '0') },
+          email,
+          email_verified: true,
+          passwordHash: `$2b$10$${bcryptTail()}`,
+          password_set_date: { $date: '2019-12-06T18:36:12.412Z' },
+          tenant: 'acme',
+          connection: CONNECTION,
+          _tmp_is_unique: true,
+          identifiers: [{ type: 'email', value: email, verified: true }],
+          ...(j % 10 === 0 ? { alt_id: `legacy-${j}` } : {}),
+        }) + '\n';
+    }
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+async function encrypt(source: string, target: string, armoredPublic: string): Promise<void> {
+  const input = Readable.toWeb(
+    createReadStream(source, { highWaterMark: 1 << 20 }),
+  ) as NodeReadableStream<Uint8Array>;
+  const message = await openpgp.createMessage({
+    binary: input as unknown as openpgp.NodeWebStream<Uint8Array>,
+  });
+  const encrypted = await openpgp.encrypt({
+    message,
+    encryptionKeys: await openpgp.readKey({ armoredKey: armoredPublic }),
+    format: 'binary',
+    config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+  });
+  await (encrypted as unknown as NodeReadableStream<Uint8Array>).pipeTo(
+    Writable.toWeb(createWriteStream(target)) as unknown as WritableStream<Uint8Array>,
+  );
+}
+
+/** A workspace whose auth0_users holds the file's users (bulk SQL insert: this is a bench, not the export). */
+async function workspaceWithUsers(dir: string, lines: number): Promise<{ file: string; keyFile: string }> {
+  const ws = await createWorkspace(join(dir, 'bench.a2w.sqlite'), {
+    keychain: memoryKeychain(),
+    name: 'bench',
+    guard: { check: async () => ({ ok: true }), assert: async () => undefined },
+  });
+  const insert = ws.db.prepare(
+    `INSERT INTO auth0_users (user_id, connection, strategy, is_database, email, email_lower, blocked, has_mfa, raw_json)
+     VALUES (?, ?, 'auth0', 1, ?, ?, ?, 0, '{}')`,
+  );
+  const BLOCK = 50_000;
+  for (let i = 0; i < lines; i += BLOCK) {
+    ws.db.transaction(() => {
+      for (let j = i; j < Math.min(lines, i + BLOCK); j++) {
+        const email = `user${j}@example.com`;
+        insert.run(userId(j), CONNECTION, email, email, j % 50 === 0 ? 1 : 0);
+      }
+    })();
+  }
+  ws.db.pragma('wal_checkpoint(TRUNCATE)');
+  const keyFile = join(dir, 'data.key');
+  writeFileSync(keyFile, ws.dataKeyForWorker()!, { mode: 0o600 });
+  const file = ws.file;
+  ws.close();
+  return { file, keyFile };
+}
+
+function measure(dir: string, base: string, keyFile: string, args: string[]): Result {
+  const copy = join(dir, `run-${randomBytes(4).toString('hex')}.a2w.sqlite`);
+  copyFileSync(base, copy);
+  try {
+    const prof = process.env.A2W_BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.A2W_BENCH_PROFILE}`]
+      : [];
+    const run = spawnSync(
+      process.execPath,
+      [...prof, '--import', 'tsx', __filename_, '--child', copy, keyFile, ...args],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      },
+    );
+    if (run.status !== 0) throw new Error(`child failed: ${run.stderr}`);
+    return JSON.parse(run.stdout) as Result;
+  } finally {
+    for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+const __filename_ = process.argv[1]!;
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv[1]!, argv[2]!, argv[3]!, argv[4]);
+  const lines = argv[0] === '--lines' ? Number(argv[1]) : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-merge-'));
+  try {
+    const t0 = Date.now();
+    const plain = join(dir, 'passwords.ndjson');
+    const pgpFile = join(dir, 'passwords.ndjson.pgp');
+    const keyJson = join(dir, 'pgp.json');
+    await generate(plain, lines);
+    const passphrase = 'bench passphrase';
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'rsa',
+      rsaBits: 4096,
+      userIDs: [{ name: 'bench' }],
+      passphrase,
+      format: 'armored',
+    });
+    await encrypt(plain, pgpFile, publicKey);
+    writeFileSync(keyJson, JSON.stringify({ privateKeyArmored: privateKey, passphrase }), { mode: 0o600 });
+    const ws = await workspaceWithUsers(dir, lines);
+    const prepSeconds = (Date.now() - t0) / 1000;
+    const out = {
+      plain: measure(dir, ws.file, ws.keyFile, [plain]),
+      pgp: measure(dir, ws.file, ws.keyFile, [pgpFile, keyJson]),
+      users: lines,
+      fileMB: {
+        plain: Math.round(statSync(plain).size / 1048576),
+        pgp: Math.round(statSync(pgpFile).size / 1048576),
+      },
+      prepSeconds,
+      node: process.version,
+      openssl: process.versions.openssl,
+      loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+      cores: os.cpus().length,
+    };
+    console.log(JSON.stringify(out, null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
