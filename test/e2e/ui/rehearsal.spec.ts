@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { AUTH0_SANDBOX_SCOPES, startAuth0Sandbox } from '../../../src/main/sandbox/auth0/server';
 import { generateTenant } from '../../../src/main/sandbox/generator';
+import { startWorkosSandbox } from '../../../src/main/sandbox/workos';
 import type { Harness } from '../../harness/server';
 import { expect, expectViewing, shot, stepButton, test, type UiRun } from './fixtures';
 
@@ -105,6 +106,9 @@ test('rehearsal mode: from an empty app to a green Connect step, and back after 
       expect(received.join('\n')).not.toContain(secret);
     }
     await shot(page, 'rehearsal-connect');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'rehearsal-connect-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   await test.step('the label stays on every step', async () => {
@@ -160,7 +164,7 @@ test('rehearsal mode: from an empty app to a green Connect step, and back after 
   });
 });
 
-test('Connect step failures against the sandboxes: wrong secret, refused base URL, missing scopes', async ({
+test('Connect step against the sandboxes: wrong secret, refused base URL, missing scopes, production key', async ({
   page,
   run,
 }) => {
@@ -235,6 +239,31 @@ test('Connect step failures against the sandboxes: wrong secret, refused base UR
       await expect(optional.locator('[data-scope="read:actions"]')).toContainText('Actions');
       await expect(stepButton(page, 'connect')).not.toHaveAttribute('data-state', 'done');
       await shot(page, 'rehearsal-missing-scope');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  await test.step('a live WorkOS key is flagged as production', async () => {
+    // A WorkOS sandbox that answers to a key shaped like a production one.
+    const apiKey = `sk_live_${randomBytes(16).toString('hex')}`;
+    const sandbox = await startWorkosSandbox({ apiKey });
+    try {
+      const card = page.getByTestId('workos-card');
+      await card.getByRole('textbox', { name: 'Environment label', exact: true }).fill('live-sandbox');
+      await card.getByRole('textbox', { name: 'API key', exact: true }).fill(apiKey);
+      await card.getByRole('textbox', { name: 'WorkOS base URL', exact: true }).fill(sandbox.baseUrl);
+      await card.getByRole('button', { name: 'Save WorkOS connection' }).click();
+      const workos = page.getByTestId('test-workos');
+      await expect(workos).toHaveAttribute('data-ok', 'true');
+      await expect(page.getByTestId('workos-environment')).toHaveText('production');
+      await expect(workos.getByTestId('production-key')).toContainText('Production key');
+      // The limited Auth0 sandbox is gone: an unreachable host, said as such.
+      const auth0 = page.getByTestId('test-auth0');
+      await expect(auth0.locator('.side-error')).toHaveAttribute('data-error-code', 'network');
+      await expect(auth0).toContainText('unreachable');
+      await expect(page.locator('html')).not.toContainText(apiKey);
+      await shot(page, 'rehearsal-production-key');
     } finally {
       await sandbox.close();
     }

@@ -98,7 +98,6 @@ export function ConnectStep() {
         with an API key. Both secrets are kept in this computer&apos;s OS keychain, never in the workspace
         file.
       </p>
-      <SandboxPanel />
       <ConnectionTestCard
         ready={complete(status) && !sandboxesDown}
         passedBefore={connectDone}
@@ -108,6 +107,7 @@ export function ConnectStep() {
             : 'Store both connections first.'
         }
       />
+      <SandboxPanel />
       <Auth0Form
         key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
         status={status?.auth0 ?? null}

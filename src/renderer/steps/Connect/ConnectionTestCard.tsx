@@ -154,12 +154,16 @@ function WorkosResult({ result }: { result: ConnectionTest['workos'] }) {
               <span className="rehearsal-tag">rehearsal sandbox</span> a local WorkOS sandbox, not a real
               environment.
             </p>
-          ) : report.environment === 'production' ? (
-            <Notice tone="warning" title="Production key">
-              This API key belongs to a WorkOS production environment: an import changes real users&apos;
-              accounts. Rehearse first (rehearsal mode or a staging key), and import into production only with
-              a reviewed plan.
-            </Notice>
+          ) : null}
+          {/* Also on a sandbox: a live key stored for a rehearsal is a real production key on this machine. */}
+          {report.environment === 'production' ? (
+            <div data-testid="production-key">
+              <Notice tone="warning" title="Production key">
+                This is a live WorkOS API key (sk_live_): it belongs to a production environment, where an
+                import changes real users&apos; accounts. Rehearse first (rehearsal mode or a staging key),
+                and import into production only with a reviewed plan.
+              </Notice>
+            </div>
           ) : null}
           <dl className="facts">
             <dt>Host</dt>

@@ -67,9 +67,9 @@ function SupportFiles({ status }: { status: RehearsalStatus }) {
         step reads them from here.
       </p>
       {files ? (
-        <dl className="facts">
+        <dl className="file-list">
           {Object.entries(files).map(([key, value]) => (
-            <div key={key} className="facts-row" data-file={key}>
+            <div key={key} data-file={key}>
               <dt>{fileLabels[key] ?? key}</dt>
               <dd className="path">{value}</dd>
             </div>
