@@ -3,6 +3,7 @@ import { appErrorSchema } from './errors';
 import type { EventName, OperationName } from './operations';
 import { stepIds } from './steps';
 import { passwordsOperations } from './passwords-contract';
+import { workosOperations } from './workos-contract';
 
 // The whole IPC surface: every operation's input and output schema and every event's payload schema.
 // Main validates each input against it before a handler runs; the renderer's typed client is derived from it.
@@ -289,6 +290,7 @@ export const contract = {
   'export.start': op(z.object({ entities: z.array(exportEntity).max(7).optional() }).strict(), exportStatus),
   'export.status': op(empty, exportStatus),
   ...passwordsOperations,
+  ...workosOperations,
 } satisfies Record<OperationName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that the contract names exactly the operations listed in operations.ts.

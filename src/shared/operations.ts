@@ -36,6 +36,21 @@ export const operationNames = [
   'passwords.keys',
   'passwords.forgetKey',
   'passwords.removePlaintext',
+  'workos.plan.create',
+  'workos.plan.get',
+  'workos.plan.items',
+  'workos.import.start',
+  'workos.import.status',
+  'workos.import.failures',
+  'workos.import.failuresCsv',
+  'workos.import.retryFailed',
+  'workos.verify.start',
+  'workos.verify.get',
+  'workos.verify.mismatches',
+  'workos.rollback.preview',
+  'workos.rollback.start',
+  'workos.rollback.get',
+  'workos.rollback.repaired',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

@@ -7,6 +7,7 @@ import { isAllowedExternalUrl } from './external-links';
 import { exportHandlers } from './handlers/export';
 import { rehearsalHandlers } from './handlers/rehearsal';
 import { passwordsHandlers } from './handlers/passwords';
+import { workosHandlers } from './handlers/workos';
 
 // The implementation of every contract operation, shared by Electron IPC, the test harness and the CLI.
 // Inputs arrive already validated by the dispatcher.
@@ -21,6 +22,7 @@ export function createHandlers(s: AppServices): Handlers {
   return {
     ...rehearsalHandlers(s),
     ...passwordsHandlers(s),
+    ...workosHandlers(s),
     ...exportHandlers(s),
     'app.info': async () => ({
       version: s.opts.version ?? '0.0.0',
