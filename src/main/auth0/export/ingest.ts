@@ -54,6 +54,16 @@ function dropTokens(user: Record<string, unknown>): boolean {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0) : null);
 
+/**
+ * Settings for the export's own connection: in WAL mode synchronous=NORMAL still never corrupts the file or splits a
+ * transaction (a power cut can only lose the last commits, which the checkpoint then redoes), and a larger page
+ * cache keeps the random-order primary-key inserts of a million users off the disk.
+ */
+export function tuneForBulkWrites(db: Database): void {
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -65536');
+}
+
 export function prepareUserWriters(db: Database) {
   const user = db.prepare(
     `INSERT INTO auth0_stage_users (user_id, connection, strategy, is_database, email, email_lower, email_verified,

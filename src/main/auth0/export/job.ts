@@ -17,6 +17,7 @@ import {
   exportOrganizations,
   exportRoles,
 } from './paged';
+import { tuneForBulkWrites } from './ingest';
 import { clearStage, mergeEntity } from './stage';
 import { exportUsers } from './users';
 
@@ -94,6 +95,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
     const ws = ctx.workspace;
     ws.assertWritable();
     const db = ws.db;
+    tuneForBulkWrites(db);
     const { runId, entities } = ctx.params;
     const setRun = db.prepare(
       'UPDATE auth0_export_runs SET state = ?, finished_at = ?, error_json = ? WHERE run_id = ?',

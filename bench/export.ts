@@ -1,0 +1,223 @@
+// Export benchmark: a generated tenant served by the Auth0 sandbox (in a child process, rate limits lifted but
+// headers present), exported by the real export job in a worker thread of this process.
+//   node --import tsx bench/export.ts [--users 1000000] [--orgs 20000] [--seed S]
+// Prints one JSON line: wall time of the whole export, the users-file ingest rate measured on its own (gunzip +
+// parse + staged inserts + merge of the downloaded file into a fresh workspace), peak RSS of this process, counts.
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { serveAuth0Credentials } from '../src/main/auth0/export/credentials-channel';
+import { ingestUsers, tuneForBulkWrites } from '../src/main/auth0/export/ingest';
+import { EXPORT_JOB_KIND } from '../src/main/auth0/export/job';
+import { mergeEntity } from '../src/main/auth0/export/stage';
+import { USER_EXPORT_FIELDS } from '../src/main/auth0/export/users';
+import { createAuth0Client } from '../src/main/auth0/client';
+import { JobRunner } from '../src/main/jobs/runner';
+import type { Keychain } from '../src/main/secrets/keychain';
+import { createWorkspace } from '../src/main/workspace';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000000' },
+    orgs: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: 'bench-export' },
+    serve: { type: 'boolean', default: false },
+  },
+});
+
+interface Served {
+  baseUrl: string;
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  users: number;
+  organizations: number;
+  memberships: number;
+  generateSeconds: number;
+}
+
+async function serve(): Promise<void> {
+  const { generateTenant } = await import('../src/main/sandbox/generator');
+  const { startAuth0Sandbox } = await import('../src/main/sandbox/auth0/server');
+  const t0 = performance.now();
+  const tenant = generateTenant({
+    users: Number(values.users),
+    orgs: Number(values.orgs),
+    seed: values.seed!,
+  });
+  const generateSeconds = (performance.now() - t0) / 1000;
+  const sb = await startAuth0Sandbox({
+    tenant,
+    // Lifted: far above any pace the exporter reaches, yet present so the pacer learns it may go fast.
+    rateLimits: { default: { limit: 1_000_000, windowMs: 1000 } },
+    jobProcessingMs: 500,
+  });
+  const out: Served = {
+    baseUrl: sb.baseUrl,
+    domain: sb.domain,
+    clientId: sb.clientId,
+    clientSecret: sb.clientSecret,
+    users: tenant.users.length,
+    organizations: tenant.organizations.length,
+    memberships: tenant.members.length,
+    generateSeconds,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function memoryKeychain(): Keychain {
+  const m = new Map<string, string>();
+  return {
+    get: async (a) => m.get(a) ?? null,
+    set: async (a, s) => void m.set(a, s),
+    delete: async (a) => m.delete(a),
+    list: async () => [...m.keys()],
+  };
+}
+
+let peakRss = 0;
+const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage.rss()));
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-export-'));
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=16384',
+      '--import',
+      'tsx',
+      __filename,
+      '--serve',
+      '--users',
+      values.users!,
+      '--orgs',
+      values.orgs!,
+      '--seed',
+      values.seed!,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    const served = await new Promise<Served>((res, rej) => {
+      createInterface({ input: child.stdout }).once('line', (l) => res(JSON.parse(l) as Served));
+      child.once('exit', (code) => rej(new Error(`sandbox process exited (${code})`)));
+    });
+    const creds = {
+      domain: served.domain,
+      clientId: served.clientId,
+      clientSecret: served.clientSecret,
+      baseUrl: served.baseUrl,
+    };
+    const sampler = setInterval(sample, 50);
+
+    // 1. The whole export through the job, as the app runs it.
+    const keychain = memoryKeychain();
+    const ws = await createWorkspace(join(dir, 'bench.a2w.sqlite'), {
+      keychain,
+      name: 'bench',
+      guard: { assert: async () => undefined } as never,
+    });
+    const stop = serveAuth0Credentials(
+      () => ws.id,
+      async () => creds,
+    );
+    const runner = new JobRunner({
+      workspace: ws,
+      workerEntry: resolve(__dirname, '../src/main/jobs/worker.ts'),
+      onEvent: () => undefined,
+    });
+    const t0 = performance.now();
+    const job = await runner.start(EXPORT_JOB_KIND, {
+      runId: crypto.randomUUID(),
+      entities: ['roles', 'connections', 'organizations', 'memberships', 'users', 'mfa', 'logic'],
+    });
+    const done = await runner.wait(job.id);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    if (done.state !== 'completed') throw new Error(`export ended ${done.state}: ${done.error?.message}`);
+    const counts = Object.fromEntries(
+      (
+        ws.db.prepare('SELECT entity, exported, expected, complete FROM auth0_export_completeness').all() as {
+          entity: string;
+          exported: number;
+          expected: number | null;
+          complete: number;
+        }[]
+      ).map((r) => [r.entity, { exported: r.exported, expected: r.expected, complete: r.complete === 1 }]),
+    );
+    await runner.close();
+    stop();
+    ws.close();
+
+    // 2. The users file on its own: downloaded once to disk, then ingested into a fresh workspace and timed.
+    const client = createAuth0Client(creds);
+    const created = await client.jobs.usersExports.create({ format: 'json', fields: USER_EXPORT_FIELDS });
+    let location: string | undefined;
+    while (!location) {
+      await new Promise((r) => setTimeout(r, 300));
+      const j = (await client.jobs.get(created.id!)) as unknown as { status: string; location?: string };
+      if (j.status === 'completed') location = j.location;
+    }
+    const file = join(dir, 'users.json.gz');
+    writeFileSync(file, Buffer.from(await (await fetch(location)).arrayBuffer()));
+    const ws2 = await createWorkspace(join(dir, 'ingest.a2w.sqlite'), {
+      keychain,
+      name: 'ingest',
+      guard: { assert: async () => undefined } as never,
+    });
+    tuneForBulkWrites(ws2.db);
+    const rssBeforeIngest = process.memoryUsage.rss();
+    let ingestPeak = rssBeforeIngest;
+    const ingestSampler = setInterval(
+      () => (ingestPeak = Math.max(ingestPeak, process.memoryUsage.rss())),
+      50,
+    );
+    const t1 = performance.now();
+    const ingest = await ingestUsers(ws2.db, createReadStream(file), {
+      skipLines: 0,
+      onBatch: () => undefined,
+    });
+    const t2 = performance.now();
+    ws2.db.transaction(() => mergeEntity(ws2.db, 'users'))();
+    const t3 = performance.now();
+    clearInterval(ingestSampler);
+    ws2.close();
+    clearInterval(sampler);
+    sample();
+    peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+
+    console.log(
+      JSON.stringify({
+        users: served.users,
+        organizations: served.organizations,
+        memberships: served.memberships,
+        wallSeconds: Number(wallSeconds.toFixed(1)),
+        usersIngestedPerSecond: Math.round(ingest.lines / ((t3 - t1) / 1000)),
+        usersStagedPerSecond: Math.round(ingest.lines / ((t2 - t1) / 1000)),
+        ingestSeconds: Number(((t3 - t1) / 1000).toFixed(2)),
+        mergeSeconds: Number(((t3 - t2) / 1000).toFixed(2)),
+        usersFileMB: Number((statSync(file).size / 1048576).toFixed(1)),
+        peakRssMB: Math.round(peakRss / 1048576),
+        ingestPeakRssMB: Math.round(ingestPeak / 1048576),
+        rssBeforeIngestMB: Math.round(rssBeforeIngest / 1048576),
+        loadAverage: (await import('node:os')).loadavg()[0],
+        tenantGenerateSeconds: Number(served.generateSeconds.toFixed(1)),
+        counts,
+      }),
+    );
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (values.serve) void serve();
+else
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
