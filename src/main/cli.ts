@@ -6,6 +6,10 @@ import { registerDemo } from './cli/commands/demo';
 import { registerExport } from './cli/commands/export';
 import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
+import { registerPlan } from './cli/commands/plan';
+import { registerImport } from './cli/commands/import';
+import { registerVerify } from './cli/commands/verify';
+import { registerRollback } from './cli/commands/rollback';
 
 // The command-line front end. Same services and contract as the desktop app; `--json` prints one JSON object.
 const version = process.env.npm_package_version ?? '0.1.0';
@@ -42,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
   registerMerge(program, run);
   registerDemo(program, run);
   registerExport(program, run);
+  registerPlan(program, run);
+  registerImport(program, run);
+  registerVerify(program, run);
+  registerRollback(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

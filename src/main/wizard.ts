@@ -5,14 +5,12 @@ import { lastConnectionTest } from './connect-test';
 import { hasCompleteExport } from './auth0/export/status';
 import { passwordsMerged } from './passwords/results';
 import type { Workspace } from './workspace';
+import { workosStepsDone } from './workos/progress';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
 // from this table into `progress` below.
 const notBuiltYet: Partial<Record<StepId, string>> = {
   review: 'The offline review is not available in this version yet.',
-  plan: 'Planning against WorkOS is not available in this version yet.',
-  import: 'Importing into WorkOS is not available in this version yet.',
-  verify: 'Verification is not available in this version yet.',
   sso: 'SSO connection hand-off is not available in this version yet.',
   report: 'The migration report is not available in this version yet.',
 };
@@ -26,6 +24,10 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
     done.add('connect');
   if (ws && hasCompleteExport(ws)) done.add('export');
   if (ws && passwordsMerged(ws.db)) done.add('passwords');
+  const workos = ws ? workosStepsDone(ws) : null;
+  if (workos?.plan) done.add('plan');
+  if (workos?.import) done.add('import');
+  if (workos?.verify) done.add('verify');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {
