@@ -6,6 +6,9 @@ import { registerDemo } from './cli/commands/demo';
 import { registerExport } from './cli/commands/export';
 import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
+import { registerReview } from './cli/commands/review';
+import { registerDecide } from './cli/commands/decide';
+import { registerPackage } from './cli/commands/package';
 import { registerPlan } from './cli/commands/plan';
 import { registerImport } from './cli/commands/import';
 import { registerVerify } from './cli/commands/verify';
@@ -41,6 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   };
   registerWorkspace(program, run);
+  registerReview(program, run);
+  registerDecide(program, run);
+  registerPackage(program, run);
   registerCredentials(program, run);
   registerSandbox(program, run);
   registerMerge(program, run);

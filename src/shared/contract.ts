@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { appErrorSchema } from './errors';
 import type { EventName, OperationName } from './operations';
 import { stepIds } from './steps';
+import { reviewContract } from './review-contract';
 import { passwordsOperations } from './passwords-contract';
 import { workosOperations } from './workos-contract';
 
@@ -291,6 +292,7 @@ export const contract = {
   'export.status': op(empty, exportStatus),
   ...passwordsOperations,
   ...workosOperations,
+  ...reviewContract,
 } satisfies Record<OperationName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that the contract names exactly the operations listed in operations.ts.

@@ -51,6 +51,21 @@ export const operationNames = [
   'workos.rollback.start',
   'workos.rollback.get',
   'workos.rollback.repaired',
+  'review.summary',
+  'review.refresh',
+  'review.users',
+  'review.user',
+  'review.organizations',
+  'review.organization',
+  'review.memberships',
+  'review.roles',
+  'review.connections',
+  'review.decide',
+  'review.signOff',
+  'review.reopen',
+  'review.exportCsv',
+  'package.save',
+  'package.open',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

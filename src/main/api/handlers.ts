@@ -6,6 +6,8 @@ import type { Handlers } from './dispatch';
 import { isAllowedExternalUrl } from './external-links';
 import { exportHandlers } from './handlers/export';
 import { rehearsalHandlers } from './handlers/rehearsal';
+import { reviewHandlers } from './handlers/review';
+import { packageHandlers } from './handlers/packages';
 import { passwordsHandlers } from './handlers/passwords';
 import { workosHandlers } from './handlers/workos';
 
@@ -21,6 +23,8 @@ export function createHandlers(s: AppServices): Handlers {
 
   return {
     ...rehearsalHandlers(s),
+    ...reviewHandlers(s),
+    ...packageHandlers(s),
     ...passwordsHandlers(s),
     ...workosHandlers(s),
     ...exportHandlers(s),

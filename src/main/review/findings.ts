@@ -29,34 +29,10 @@ const ENTERPRISE_SQL = list(ENTERPRISE_STRATEGIES);
 const PASSWORDLESS_SQL = list(PASSWORDLESS_STRATEGIES);
 const NOT_SOCIAL_SQL = list(SOCIAL_EXCLUDED);
 
-/** The password-hash table of the merge step, when present: (table, user column, algorithm column or null). */
-function hashTable(db: Database): { table: string; user: string; algorithm: string | null } | null {
-  const tables = db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%password%hash%' AND name NOT LIKE '%stage%'",
-    )
-    .pluck()
-    .all() as string[];
-  for (const t of tables) {
-    const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
-    if (!cols.includes('user_id')) continue;
-    const algorithm = cols.find((c) => c === 'algorithm' || c === 'hash_type' || c === 'kind') ?? null;
-    return { table: t, user: 'user_id', algorithm };
-  }
-  return null;
+/** Whether the password merge step (migration 003) has stored any hash. */
+function hashesMerged(db: Database): boolean {
+  return Boolean(db.prepare('SELECT 1 FROM password_hashes LIMIT 1').get());
 }
-
-/** WorkOS password_hash_type values (REFERENCE.md); the merge step's algorithm names are compared case-folded. */
-const IMPORTABLE = [
-  'bcrypt',
-  'firebase-scrypt',
-  'ssha',
-  'scrypt',
-  'pbkdf2',
-  'pbkdf2-sha256',
-  'argon2',
-  'argon2id',
-];
 
 interface UserRule {
   code: string;
@@ -64,7 +40,7 @@ interface UserRule {
   title: string;
   consequence: string;
   /** SELECT user_id ... (distinct) */
-  select: (db: Database) => string | null;
+  select: (db: Database) => string;
   summary?: (db: Database) => Record<string, unknown>;
 }
 
@@ -162,24 +138,27 @@ const userRules: UserRule[] = [
     severity: 'warning',
     title: 'Database users without a password hash',
     consequence: 'Migrated without a password: they set one with a reset email or sign in with Magic Auth.',
-    select: (db) => {
-      const h = hashTable(db);
-      return h
-        ? `SELECT user_id FROM auth0_users u WHERE is_database = 1 AND NOT EXISTS (SELECT 1 FROM ${h.table} h WHERE h.${h.user} = u.user_id)`
-        : 'SELECT user_id FROM auth0_users WHERE is_database = 1';
-    },
-    summary: (db) => ({ passwordFileMerged: hashTable(db) !== null }),
+    select: () =>
+      'SELECT user_id FROM auth0_users u WHERE is_database = 1 AND NOT EXISTS (SELECT 1 FROM password_hashes h WHERE h.user_id = u.user_id)',
+    summary: (db) => ({ passwordFileMerged: hashesMerged(db) }),
   },
   {
     code: 'unimportable_hashes',
     severity: 'error',
     title: 'Password hashes WorkOS cannot import',
     consequence: 'Imported without a password: these users reset it or use Magic Auth.',
-    select: (db) => {
-      const h = hashTable(db);
-      if (!h?.algorithm) return null;
-      return `SELECT DISTINCT ${h.user} AS user_id FROM ${h.table} WHERE lower(${h.algorithm}) NOT IN (${list(IMPORTABLE)})`;
-    },
+    select: () => 'SELECT user_id FROM password_hashes WHERE importable = 0',
+    summary: (db) => ({
+      byAlgorithm: Object.fromEntries(
+        (
+          db
+            .prepare(
+              'SELECT algorithm, count(*) AS n FROM password_hashes WHERE importable = 0 GROUP BY algorithm',
+            )
+            .all() as { algorithm: string; n: number }[]
+        ).map((r) => [r.algorithm, r.n]),
+      ),
+    }),
   },
   {
     code: 'sms_mfa_reenrol',
@@ -288,7 +267,7 @@ function connectionFindings(db: Database): Finding {
     const o = (c.options_json ? JSON.parse(c.options_json) : {}) as Record<string, unknown>;
     const secrets = new Set<string>(c.secret_fields ? (JSON.parse(c.secret_fields) as string[]) : []);
     const has = (k: string) => (o[k] !== undefined && o[k] !== null && o[k] !== '') || secrets.has(k);
-    let protocol = 'other';
+    let protocol: string;
     let need: string[] = [];
     if (c.strategy === 'auth0') protocol = 'database';
     else if (PASSWORDLESS_STRATEGIES.has(c.strategy)) protocol = 'passwordless';

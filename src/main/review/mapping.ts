@@ -360,6 +360,20 @@ export function* iterateWorkosUsers(
   for (const o of iterateUserOutcomes(ws, opts)) if (o.kind === 'create') yield o.record;
 }
 
+/** Outcomes of the given users (one page of a table), in the order given; unknown ids are left out. */
+export function mapUserIds(ws: HasDb, userIds: string[], ctx = loadMappingContext(ws)): UserOutcome[] {
+  const rows: UserRow[] = [];
+  for (const part of chunks(userIds)) {
+    rows.push(
+      ...(ws.db
+        .prepare(`SELECT ${USER_COLS} FROM auth0_users WHERE user_id IN (${placeholders(part.length)})`)
+        .all(...part) as UserRow[]),
+    );
+  }
+  const byId = new Map(mapRows(ws.db, rows, ctx).map((o) => [o.sourceUserId, o]));
+  return userIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}
+
 /** One user's outcome (for the detail panel and the importer's single retries); null if no such user. */
 export function mapUser(ws: HasDb, userId: string, ctx = loadMappingContext(ws)): UserOutcome | null {
   const row = ws.db.prepare(`SELECT ${USER_COLS} FROM auth0_users WHERE user_id = ?`).get(userId) as

@@ -1,7 +1,7 @@
 import { sql as init } from './001_init';
 import { sql as auth0Export } from './002_auth0_export';
 import { sql as passwords } from './003_passwords';
-import { sql as review } from './003_review';
+import { sql as review } from './004_review';
 import { sql as workosImport } from './005_import';
 
 export interface Migration {

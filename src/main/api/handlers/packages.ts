@@ -1,0 +1,24 @@
+import { AppError } from '../../../shared/errors';
+import { openPackage } from '../../pkg/open';
+import { savePackage } from '../../pkg/package';
+import { refreshReview } from '../../review/review';
+import type { AppServices } from '../../services';
+import type { Handlers } from '../dispatch';
+
+type PackageHandlers = Pick<Handlers, 'package.save' | 'package.open'>;
+
+export function packageHandlers(s: AppServices): PackageHandlers {
+  return {
+    'package.save': async ({ out, mode, passphrase }) => {
+      const ws = s.requireWorkspace();
+      // The reviewer's copy is read-only: its findings must be computed before it leaves.
+      if (!ws.readOnly) refreshReview(ws);
+      if (mode === 'encrypted') {
+        if (!passphrase) throw new AppError('invalid_input', 'An encrypted package needs a passphrase.');
+        return savePackage(ws, out, { mode, passphrase });
+      }
+      return savePackage(ws, out, { mode });
+    },
+    'package.open': async ({ file, folder, passphrase }) => openPackage(s, file, folder, passphrase),
+  };
+}
