@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ConnectionTest } from '../../shared/contract';
 import { asUiError, call, type UiError } from '../api';
+import { useAnnouncer } from './announcer';
 import { useWizard } from './wizard';
 
 // The last connection test of the open workspace, kept while the admin moves between steps. Main keeps the
@@ -29,7 +30,13 @@ export const useConnection = create<ConnectionState>()((set) => ({
     set({ testing: true, error: null });
     try {
       const result = await call('credentials.test', {});
-      if (mine === generation) set({ path, result });
+      if (mine === generation) {
+        set({ path, result });
+        const word = (ok: boolean) => (ok ? 'OK' : 'failed');
+        useAnnouncer
+          .getState()
+          .announce(`Connection test: Auth0 ${word(result.auth0.ok)}, WorkOS ${word(result.workos.ok)}.`);
+      }
       // Connect's done state follows the test.
       await useWizard.getState().refresh();
     } catch (err) {

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Input, RehearsalStatus } from '../../shared/contract';
 import { asUiError, call, type UiError } from '../api';
+import { useAnnouncer } from './announcer';
 import { useConnection } from './connection';
 import { useWizard } from './wizard';
 
@@ -26,7 +27,11 @@ interface RehearsalState {
 }
 
 export const useRehearsal = create<RehearsalState>()((set, get) => {
-  const act = async (action: Action, work: () => Promise<RehearsalStatus>): Promise<boolean> => {
+  const act = async (
+    action: Action,
+    work: () => Promise<RehearsalStatus>,
+    done?: string,
+  ): Promise<boolean> => {
     if (get().busy) return false;
     set({ busy: action, error: null, failed: null });
     try {
@@ -34,6 +39,7 @@ export const useRehearsal = create<RehearsalState>()((set, get) => {
       // New sandbox addresses change the stored connection: an earlier test result no longer applies.
       useConnection.getState().forget();
       await useWizard.getState().refresh();
+      if (done) useAnnouncer.getState().announce(done);
       return true;
     } catch (err) {
       set({ error: asUiError(err), failed: action });
@@ -56,8 +62,9 @@ export const useRehearsal = create<RehearsalState>()((set, get) => {
       }
     },
     start: (input) => act('start', async () => (await call('rehearsal.start', input)).status),
-    resume: () => act('resume', () => call('rehearsal.resume', {})),
-    stop: () => act('stop', () => call('rehearsal.stop', {})),
+    resume: () =>
+      act('resume', () => call('rehearsal.resume', {}), 'The rehearsal sandboxes are running again.'),
+    stop: () => act('stop', () => call('rehearsal.stop', {}), 'The rehearsal sandboxes are stopped.'),
     dismissError() {
       set({ error: null, failed: null });
     },

@@ -27,6 +27,12 @@ async function startRehearsal(page: Page, run: UiRun, name: string): Promise<str
   return folder;
 }
 
+/** Rehearsal start-up is slow (key generation): wait for it before the usual ten-second expectations. */
+async function expectLandedOnConnect(page: Page): Promise<void> {
+  await expect(page.getByTestId('topbar-rehearsal')).toBeVisible({ timeout: START_TIMEOUT });
+  await expectViewing(page, 'Connect');
+}
+
 async function expectGreen(page: Page): Promise<void> {
   const auth0 = page.getByTestId('test-auth0');
   const workos = page.getByTestId('test-workos');
@@ -72,7 +78,7 @@ test('rehearsal mode: from an empty app to a green Connect step, and back after 
   });
 
   await test.step('the Connect step is filled in, tested and green', async () => {
-    await expectViewing(page, 'Connect');
+    await expectLandedOnConnect(page);
     await expectGreen(page);
     const banner = page.getByTestId('rehearsal-banner');
     await expect(banner).toContainText('REHEARSAL');
@@ -155,11 +161,13 @@ test('rehearsal mode: from an empty app to a green Connect step, and back after 
     // And an explicit test again, from the button.
     await page.getByRole('button', { name: 'Test connections' }).click();
     await expectGreen(page);
+    await expect(page.getByRole('status')).toHaveText('Connection test: Auth0 OK, WorkOS OK.');
   });
 
   await test.step('the stop button stops the sandboxes', async () => {
     await page.getByTestId('rehearsal-banner').getByRole('button', { name: 'Stop the sandboxes' }).click();
     await expect(page.getByTestId('rehearsal-state')).toHaveText('Sandboxes not running');
+    await expect(page.getByRole('status')).toHaveText('The rehearsal sandboxes are stopped.');
     expect(harness.services.rehearsal.running()).toBeNull();
   });
 });
@@ -171,7 +179,7 @@ test('Connect step against the sandboxes: wrong secret, refused base URL, missin
   const harness = await run.start();
   await page.goto(harness.url);
   await startRehearsal(page, run, 'Failures');
-  await expectViewing(page, 'Connect');
+  await expectLandedOnConnect(page);
   await expectGreen(page);
 
   await test.step('a wrong Auth0 secret fails the test with credentials_invalid', async () => {
