@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { StepId } from '../../shared/steps';
 import { ConnectStep } from './Connect/ConnectStep';
 import { ExportStep } from './Export/ExportStep';
+import { PasswordsStep } from './Passwords/PasswordsStep';
 import { WorkspaceStep } from './Workspace/WorkspaceStep';
 
 // The step panels this version of the interface has. A step missing here is reported as not yet available.
@@ -9,6 +10,7 @@ export const stepPanels: Partial<Record<StepId, ComponentType>> = {
   workspace: WorkspaceStep,
   connect: ConnectStep,
   export: ExportStep,
+  passwords: PasswordsStep,
 };
 
 export const stepIntros: Record<StepId, string> = {
