@@ -12,7 +12,7 @@ test.setTimeout(300_000);
 function files(harness: Harness) {
   const running = harness.services.rehearsal.running();
   if (!running?.files) throw new Error('The rehearsal sandboxes are not running.');
-  return running.files as Record<string, string>;
+  return running.files;
 }
 
 async function fillMerge(page: Page, file: string, key?: { file: string; passphrase: string }) {
@@ -53,8 +53,8 @@ test('Passwords step: merge the PGP hash file and the MFA secrets in rehearsal m
   });
 
   const f = files(harness);
-  const passphrase = readFileSync(f.passphraseFile!, 'utf8').trim();
-  const hashes = readFileSync(f.passwordsPlain!, 'utf8')
+  const passphrase = readFileSync(f.passphraseFile, 'utf8').trim();
+  const hashes = readFileSync(f.passwordsPlain, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => (JSON.parse(l) as { passwordHash: string }).passwordHash);
@@ -68,14 +68,14 @@ test('Passwords step: merge the PGP hash file and the MFA secrets in rehearsal m
   });
 
   await test.step('a wrong passphrase is refused with a clear message', async () => {
-    await fillMerge(page, f.passwordsPgp!, { file: f.privateKey!, passphrase: 'not the passphrase' });
+    await fillMerge(page, f.passwordsPgp, { file: f.privateKey, passphrase: 'not the passphrase' });
     await expect(page.getByTestId('merge-state')).toContainText('failed', { timeout: 60_000 });
     await expect(page.getByRole('alert').filter({ hasText: 'passphrase does not unlock' })).toBeVisible();
     await shot(page, 'passwords-wrong-passphrase');
   });
 
   await test.step('the PGP file merges: counts per outcome and per algorithm', async () => {
-    await fillMerge(page, f.passwordsPgp!, { file: f.privateKey!, passphrase });
+    await fillMerge(page, f.passwordsPgp, { file: f.privateKey, passphrase });
     await expect(page.getByTestId('merge-state')).toContainText('completed', { timeout: 120_000 });
     await expect(page.getByLabel('Passphrase', { exact: true })).toHaveValue('');
     const outcomes = page.getByTestId('merge-outcomes');
@@ -99,7 +99,7 @@ test('Passwords step: merge the PGP hash file and the MFA secrets in rehearsal m
 
   await test.step('MFA secrets', async () => {
     await page.getByRole('button', { name: 'MFA secrets' }).click();
-    await fillMerge(page, f.mfaSecretsPgp!, { file: f.privateKey!, passphrase });
+    await fillMerge(page, f.mfaSecretsPgp, { file: f.privateKey, passphrase });
     await expect(page.getByTestId('merge-state')).toContainText('completed', { timeout: 120_000 });
     await expect(page.getByTestId('merge-outcomes')).toContainText('Users to re-enrol');
     await page.getByRole('combobox', { name: 'List' }).selectOption('reenrol');
@@ -109,12 +109,12 @@ test('Passwords step: merge the PGP hash file and the MFA secrets in rehearsal m
 
   await test.step('a decrypted copy merges too and can be removed securely', async () => {
     await page.getByRole('button', { name: 'Password hashes' }).click();
-    await fillMerge(page, f.passwordsPlain!);
+    await fillMerge(page, f.passwordsPlain);
     await expect(page.getByTestId('merge-state')).toContainText('completed', { timeout: 120_000 });
     await page.getByRole('button', { name: 'Overwrite and delete the decrypted file' }).click();
     await expect(page.getByText(/Removed \(\d+ bytes overwritten\)/)).toBeVisible();
     await expect(page.getByText(/copy-on-write/).first()).toBeVisible();
-    expect(existsSync(f.passwordsPlain!)).toBe(false);
+    expect(existsSync(f.passwordsPlain)).toBe(false);
     await shot(page, 'passwords-removed');
   });
 
