@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
+import { readFileSync } from 'node:fs';
 import { callOperation } from '../../api/dispatch';
+import { signOff } from '../../review/decisions';
 import type { CliContext } from '../context';
+import { followJob } from './plan';
 
 // The headless demo: the whole migration, as far as this version can take it, against the built-in sandboxes in a
 // temporary folder. Each step prints a line; --json prints one summary object at the end.
@@ -64,18 +67,115 @@ export function registerDemo(
               throw new AppError('credentials_invalid', 'The connection test against the sandboxes failed.');
             return { auth0Scopes: t.auth0.granted.length, workos: t.workos.report!.host };
           });
+          let files: Record<string, string> = {};
+          await step('export: Auth0 tenant into the workspace', async () => {
+            await followJob(ctx, async () => {
+              const st = await callOperation(ctx.dispatch, 'export.start', {});
+              if (!st.run?.jobId) throw new AppError('internal', 'The export started without a job.');
+              return st.run.jobId;
+            });
+            const st = await callOperation(ctx.dispatch, 'export.status', {});
+            const users = st.completeness.find((c) => c.entity === 'users');
+            if (st.completeness.some((c) => !c.complete))
+              throw new AppError('remote_error', 'The export finished incomplete.');
+            return { users: users?.exported ?? null, entities: st.completeness.length };
+          });
+          await step('merge: password hashes and TOTP secrets from the support files', async () => {
+            files = (await callOperation(ctx.dispatch, 'rehearsal.status', {})).sandboxes?.files ?? {};
+            const pgpKey = { file: files.privateKey!, remember: false };
+            const passphrase = readFileSync(files.passphraseFile!, 'utf8').trim();
+            const detail: Record<string, unknown> = {};
+            for (const [kind, file] of [
+              ['passwords', files.passwordsPgp],
+              ['mfa', files.mfaSecretsPgp],
+            ] as const) {
+              if (!file) throw new AppError('not_found', `The rehearsal support files lack the ${kind} file.`);
+              await followJob(ctx, () =>
+                callOperation(ctx.dispatch, 'passwords.merge', { kind, path: file, key: pgpKey, passphrase }),
+              );
+              const st = await callOperation(ctx.dispatch, 'passwords.status', { kind });
+              detail[kind] = st.latest ? st.latest.counts.matched + st.latest.counts.blocked : 0;
+            }
+            return detail;
+          });
+          await step('review: default decisions, signed off', async () => {
+            // Through the contract where the review operations exist in this build; the same function otherwise.
+            const r = await ctx.dispatch('review.signOff', { reviewer: 'Headless demo' });
+            if (!r.ok) {
+              if (!/Unknown operation/.test(r.error.message)) throw new AppError(r.error.code, r.error.message, r.error.hint);
+              signOff(ctx.services.requireWorkspace(), 'Headless demo');
+            }
+            return { signedOff: true };
+          });
+          let planId = '';
+          let planned: Record<string, Record<string, number>> = {};
+          await step('plan: diff against the WorkOS sandbox', async () => {
+            await followJob(ctx, () => callOperation(ctx.dispatch, 'workos.plan.create', {}));
+            const plan = await callOperation(ctx.dispatch, 'workos.plan.get', {});
+            if (!plan) throw new AppError('internal', 'The plan job finished without a plan.');
+            if (plan.blockers.length) throw new AppError('plan_stale', plan.blockers[0]!);
+            planId = plan.planId;
+            planned = plan.counts;
+            return Object.fromEntries(Object.entries(plan.counts).map(([k, c]) => [k, c.create]));
+          });
+          const importStatus = await (async () => {
+            let status: Awaited<ReturnType<typeof callOperation<'workos.import.status'>>> = null;
+            await step('import: execute the plan', async () => {
+              const plan = (await callOperation(ctx.dispatch, 'workos.plan.get', {}))!;
+              await followJob(ctx, () =>
+                callOperation(ctx.dispatch, 'workos.import.start', { planId, confirmEnvironment: plan.environment }),
+              );
+              status = await callOperation(ctx.dispatch, 'workos.import.status', {});
+              return {
+                done: Object.fromEntries(Object.entries(status!.counts).map(([k, c]) => [k, c.done])),
+                failed: status!.failed,
+                rateLimited: status!.stats?.rateLimited ?? 0,
+              };
+            });
+            return status!;
+          })();
+          const verification = await (async () => {
+            let v: Awaited<ReturnType<typeof callOperation<'workos.verify.get'>>> = null;
+            await step('verify: read back and sign in with every generated password', async () => {
+              await followJob(ctx, () => callOperation(ctx.dispatch, 'workos.verify.start', {}));
+              v = await callOperation(ctx.dispatch, 'workos.verify.get', {});
+              return {
+                ok: v!.ok,
+                mismatches: v!.counts.mismatches,
+                passwords: `${v!.counts.passwords.verified}/${v!.counts.passwords.checked}`,
+              };
+            });
+            return v!;
+          })();
+          // Every planned write landed once and verification agrees with the plan.
+          const counts = Object.fromEntries(
+            Object.entries(planned).map(([kind, c]) => {
+              const done = importStatus.counts[kind as keyof typeof importStatus.counts]?.done ?? 0;
+              const want = (c.create ?? 0) + (c.repair ?? 0) + (kind === 'user' ? (c.conflict ?? 0) : 0);
+              return [kind, { planned: want, imported: done, match: want === done }];
+            }),
+          );
+          const allMatch =
+            Object.values(counts).every((c) => c.match) &&
+            importStatus.failed === 0 &&
+            verification.ok &&
+            verification.counts.passwords.checked > 0 &&
+            verification.counts.passwords.verified === verification.counts.passwords.checked;
+          if (!allMatch) process.exitCode = 1;
           const wizard = await callOperation(ctx.dispatch, 'wizard.status', {});
           const pending = wizard.steps.filter((s) => s.state === 'unavailable').map((s) => s.id);
           const summary = {
-            ok: true,
+            ok: allMatch,
             seconds: (Date.now() - started) / 1000,
+            counts,
+            verification: verification.counts,
             steps,
             notYetAvailable: pending,
             ...(o.keep ? { folder } : {}),
           };
           ctx.result(summary, () =>
             [
-              `Demo finished in ${summary.seconds.toFixed(1)} s.`,
+              `Demo finished in ${summary.seconds.toFixed(1)} s: ${allMatch ? 'every count matches and verification passed' : 'COUNTS OR VERIFICATION DO NOT MATCH'}.`,
               pending.length ? `Not yet available in this version: ${pending.join(', ')}.` : '',
               o.keep ? `Kept: ${folder}` : '',
             ]

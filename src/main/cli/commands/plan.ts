@@ -11,7 +11,7 @@ import type { CliContext } from '../context';
 export type Run = (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>;
 
 /** Follows a job to its end, printing progress at most once a second; Ctrl-C pauses it at a safe point. */
-export async function followJob(ctx: CliContext, start: () => Promise<JobInfo>): Promise<JobInfo> {
+export async function followJob(ctx: CliContext, start: () => Promise<{ id: string } | string>): Promise<JobInfo> {
   const runner = ctx.services.jobs();
   let last = 0;
   let id: string | null = null;
@@ -28,9 +28,9 @@ export async function followJob(ctx: CliContext, start: () => Promise<JobInfo>):
   };
   process.once('SIGINT', onSigint);
   try {
-    const job = await start();
-    id = job.id;
-    const final = await runner.wait(job.id);
+    const started = await start();
+    id = typeof started === 'string' ? started : started.id;
+    const final = await runner.wait(id);
     if (final.state !== 'completed')
       throw new AppError(
         final.error?.code ?? 'cancelled',
