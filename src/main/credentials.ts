@@ -1,6 +1,6 @@
 import type { CredentialsStatus } from '../shared/contract';
 import { AppError } from '../shared/errors';
-import { forgetConnectionTest } from './connect-test';
+import { forgetConnectionTest, lastConnectionTest } from './connect-test';
 import { assertLoopbackUrl } from './net/loopback';
 import { redactor } from './log';
 import { accounts, type Keychain } from './secrets/keychain';
@@ -41,6 +41,7 @@ export class CredentialsService {
         ? { ...a, hasSecret: (await this.keychain.get(accounts.auth0(a.domain, a.clientId))) !== null }
         : null,
       workos: w ? { ...w, hasKey: (await this.keychain.get(accounts.workos(w.environment))) !== null } : null,
+      lastTest: lastConnectionTest(ws) ?? null,
     };
   }
 

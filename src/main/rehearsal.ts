@@ -36,6 +36,8 @@ export interface RehearsalSettings {
   orgs: number;
   seed: string;
   supportFilesDir: string;
+  /** The support files written at the start (paths and key fingerprint); a resume reuses them. */
+  files?: Record<string, string>;
   auth0ClientId: string;
   workosClientId: string;
 }

@@ -126,6 +126,8 @@ export class AppServices {
 
   async closeWorkspace(): Promise<boolean> {
     if (!this.current) return false;
+    // A rehearsal's sandboxes belong to its workspace: they stop with it.
+    if (this.current.rehearsal) await this.rehearsal.stop();
     await this.runner?.close();
     this.runner = null;
     this.current.close();

@@ -89,6 +89,8 @@ export const credentialsStatus = z.object({
   workos: z
     .object({ environment: z.string(), baseUrl: z.string().optional(), hasKey: z.boolean() })
     .nullable(),
+  // The outcome of the last connection test of these settings, if any (cleared when they change).
+  lastTest: z.lazy(() => connectionTest).nullable(),
 });
 export type CredentialsStatus = z.infer<typeof credentialsStatus>;
 

@@ -83,6 +83,7 @@ describe('CLI', () => {
     expect(info.credentials).toEqual({
       auth0: { domain: 'acme.eu.auth0.com', clientId: 'cid123', hasSecret: true },
       workos: { environment: 'staging', hasKey: true },
+      lastTest: null,
     });
     expect(info.workspace.audit.ok).toBe(true);
     // Stored but never tested against the services: the Connect step is not done yet.

@@ -27,7 +27,7 @@ describe('contract dispatcher', () => {
       handlers({
         'credentials.setAuth0': async () => {
           called = true;
-          return { auth0: null, workos: null };
+          return { auth0: null, workos: null, lastTest: null };
         },
       }),
     );

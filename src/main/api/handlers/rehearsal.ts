@@ -17,15 +17,23 @@ type RehearsalHandlers = Pick<
   'credentials.test' | 'rehearsal.start' | 'rehearsal.status' | 'rehearsal.resume' | 'rehearsal.stop'
 >;
 
-function publicView(d: SandboxesDescription | null): RehearsalStatus['sandboxes'] {
+function fileRecord(files: SandboxesDescription['files']): Record<string, string> | undefined {
+  return files
+    ? Object.fromEntries(Object.entries(files).filter(([, v]) => typeof v === 'string'))
+    : undefined;
+}
+
+function publicView(
+  d: SandboxesDescription | null,
+  settings: RehearsalSettings | null,
+): RehearsalStatus['sandboxes'] {
   if (!d) return null;
+  const files = fileRecord(d.files) ?? settings?.files;
   return {
     auth0: { domain: d.auth0.domain, baseUrl: d.auth0.baseUrl, clientId: d.auth0.clientId },
     workos: { baseUrl: d.workos.baseUrl },
     tenant: { name: d.tenant.name, users: d.tenant.users, organizations: d.tenant.organizations },
-    ...(d.files
-      ? { files: Object.fromEntries(Object.entries(d.files).filter(([, v]) => typeof v === 'string')) }
-      : {}),
+    ...(files ? { files } : {}),
   };
 }
 
@@ -33,7 +41,10 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
   const status = (): RehearsalStatus => {
     const ws = s.workspace();
     const settings = ws?.getSetting<RehearsalSettings>(SETTINGS) ?? null;
-    const running = s.rehearsal.running();
+    // Only the open rehearsal workspace's own sandboxes count as running for it.
+    const candidate = s.rehearsal.running();
+    const running =
+      candidate && settings && candidate.auth0.clientId === settings.auth0ClientId ? candidate : null;
     return {
       rehearsal: Boolean(ws?.rehearsal),
       running: Boolean(running),
@@ -45,7 +56,7 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
             supportFilesDir: settings.supportFilesDir,
           }
         : null,
-      sandboxes: publicView(running),
+      sandboxes: publicView(running, settings),
     };
   };
 
@@ -74,6 +85,8 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
       // The support files hold password hashes: the same location rules as the workspace apply.
       await s.guard.assert(folder, 'hash file');
       const chosenSeed = seed ?? randomBytes(6).toString('hex');
+      // Closing first stops an earlier rehearsal's sandboxes before new ones start.
+      await s.closeWorkspace();
       const description = await s.rehearsal.start({
         generate: { users, orgs, seed: chosenSeed },
         supportFilesDir,
@@ -87,6 +100,7 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
           supportFilesDir,
           auth0ClientId: description.auth0.clientId,
           workosClientId: description.workos.clientId,
+          ...(description.files ? { files: fileRecord(description.files) } : {}),
         };
         ws.setSetting(SETTINGS, settings);
         ws.audit.append({ actor: 'admin', action: 'rehearsal.started', details: { users, orgs } });
@@ -128,11 +142,14 @@ export function rehearsalHandlers(s: AppServices): RehearsalHandlers {
         },
       });
       await connect(description, false);
+      s.events.emit('workspace.changed', ws.summary());
       return status();
     },
 
     'rehearsal.stop': async () => {
       await s.rehearsal.stop();
+      const ws = s.workspace();
+      if (ws) s.events.emit('workspace.changed', ws.summary());
       return status();
     },
   };
