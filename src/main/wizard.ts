@@ -5,12 +5,12 @@ import { lastConnectionTest } from './connect-test';
 import { hasCompleteExport } from './auth0/export/status';
 import { passwordsMerged } from './passwords/results';
 import type { Workspace } from './workspace';
+import { signOffState } from './review/decisions';
 import { workosStepsDone } from './workos/progress';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
 // from this table into `progress` below.
 const notBuiltYet: Partial<Record<StepId, string>> = {
-  review: 'The offline review is not available in this version yet.',
   sso: 'SSO connection hand-off is not available in this version yet.',
   report: 'The migration report is not available in this version yet.',
 };
@@ -24,6 +24,7 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
     done.add('connect');
   if (ws && hasCompleteExport(ws)) done.add('export');
   if (ws && passwordsMerged(ws.db)) done.add('passwords');
+  if (ws && signOffState(ws).signed) done.add('review');
   const workos = ws ? workosStepsDone(ws) : null;
   if (workos?.plan) done.add('plan');
   if (workos?.import) done.add('import');

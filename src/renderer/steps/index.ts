@@ -3,6 +3,7 @@ import type { StepId } from '../../shared/steps';
 import { ConnectStep } from './Connect/ConnectStep';
 import { ExportStep } from './Export/ExportStep';
 import { PasswordsStep } from './Passwords/PasswordsStep';
+import { ReviewStep } from './Review/ReviewStep';
 import { WorkspaceStep } from './Workspace/WorkspaceStep';
 
 // The step panels this version of the interface has. A step missing here is reported as not yet available.
@@ -11,6 +12,7 @@ export const stepPanels: Partial<Record<StepId, ComponentType>> = {
   connect: ConnectStep,
   export: ExportStep,
   passwords: PasswordsStep,
+  review: ReviewStep,
 };
 
 export const stepIntros: Record<StepId, string> = {
