@@ -32,7 +32,8 @@ function arg(name: string, fallback: number): number {
 
 if (process.argv.includes('--sandbox-child')) {
   void (async () => {
-    const { startWorkosSandbox, PUBLISHED_RATE_LIMITS, NO_RATE_LIMITS } = await import('../src/main/sandbox/workos');
+    const { startWorkosSandbox, PUBLISHED_RATE_LIMITS, NO_RATE_LIMITS } =
+      await import('../src/main/sandbox/workos');
     const published = process.argv.includes('--published');
     const sb = await startWorkosSandbox({
       rateLimits: published ? PUBLISHED_RATE_LIMITS : NO_RATE_LIMITS,
@@ -46,7 +47,11 @@ if (process.argv.includes('--sandbox-child')) {
       process.send!({
         type: 'stats',
         stats: sb.stats(),
-        counts: { users: s.users.length, organizations: s.organizations.length, memberships: s.memberships.length },
+        counts: {
+          users: s.users.length,
+          organizations: s.organizations.length,
+          memberships: s.memberships.length,
+        },
         rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       });
     });
@@ -71,7 +76,7 @@ function sandboxStats(child: ChildProcess): Promise<{
   rssMB: number;
 }> {
   return new Promise((resolve) => {
-    child.once('message', (m: never) => resolve(m));
+    child.once('message', (m) => resolve(m as never));
     child.send({ type: 'stats' });
   });
 }
@@ -88,12 +93,22 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
   ];
   db.transaction(() => {
     for (const [id, name] of roles)
-      db.prepare('INSERT INTO auth0_roles (role_id, name, description, raw_json) VALUES (?, ?, NULL, ?)').run(id, name, '{}');
+      db.prepare('INSERT INTO auth0_roles (role_id, name, description, raw_json) VALUES (?, ?, NULL, ?)').run(
+        id,
+        name,
+        '{}',
+      );
     const org = db.prepare(
       'INSERT INTO auth0_organizations (org_id, name, display_name, metadata_json, raw_json) VALUES (?, ?, ?, ?, ?)',
     );
     for (let o = 0; o < orgs; o++)
-      org.run(`org_${String(o).padStart(6, '0')}`, `org-${o}`, `Organization ${o}`, JSON.stringify({ tier: o % 3 === 0 ? 'gold' : 'basic' }), '{}');
+      org.run(
+        `org_${String(o).padStart(6, '0')}`,
+        `org-${o}`,
+        `Organization ${o}`,
+        JSON.stringify({ tier: o % 3 === 0 ? 'gold' : 'basic' }),
+        '{}',
+      );
     const user = db.prepare(
       `INSERT INTO auth0_users (user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
          family_name, name, blocked, has_mfa, created_at, raw_json) VALUES (?, 'Username-Password-Authentication', 'auth0', 1,
@@ -112,7 +127,15 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
     for (let u = 0; u < users; u++) {
       const id = `auth0|bench${String(u).padStart(8, '0')}`;
       const email = `user${u}@bench.example`;
-      user.run(id, email, email, `First${u}`, `Last${u}`, `First${u} Last${u}`, JSON.stringify({ app_metadata: { plan: 'pro' } }));
+      user.run(
+        id,
+        email,
+        email,
+        `First${u}`,
+        `Last${u}`,
+        `First${u} Last${u}`,
+        JSON.stringify({ app_metadata: { plan: 'pro' } }),
+      );
       pw.run(id, ws.cipher!.encrypt({ table: 'password_hashes', column: 'hash_enc', id }, hash), u + 1, now);
       // Every user in one organization; the first (memberships - users) users in a second one as well.
       const count = m + (users - u) < memberships ? 2 : 1;
@@ -131,7 +154,10 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
 async function runOnce(mode: Mode, users: number, orgs: number, memberships: number) {
   const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-import-'));
   const { child, baseUrl, apiKey } = await startSandbox(mode === 'published');
-  const ws = await createWorkspace(join(dir, 'bench.a2w.sqlite'), { keychain: memoryKeychain(), name: 'bench' });
+  const ws = await createWorkspace(join(dir, 'bench.a2w.sqlite'), {
+    keychain: memoryKeychain(),
+    name: 'bench',
+  });
   try {
     const t0 = Date.now();
     await fillWorkspace(ws, users, orgs, memberships);
@@ -176,7 +202,8 @@ async function runOnce(mode: Mode, users: number, orgs: number, memberships: num
     const umLimitPerSecond = (umLimit.limit * 1000) / umLimit.windowMs;
     const otherWrites = stats.requests.other;
     const overall = WORKOS_PUBLISHED_LIMITS.overall!;
-    const theoreticalMinSeconds = umWrites / umLimitPerSecond + otherWrites / ((overall.limit * 1000) / overall.windowMs);
+    const theoreticalMinSeconds =
+      umWrites / umLimitPerSecond + otherWrites / ((overall.limit * 1000) / overall.windowMs);
     return {
       mode,
       users,
@@ -220,6 +247,7 @@ async function main(): Promise<void> {
   const pubMemberships = arg('published-memberships', memberships);
   const runs = [];
   if (mode === 'both' || mode === 'lifted') runs.push(await runOnce('lifted', users, orgs, memberships));
-  if (mode === 'both' || mode === 'published') runs.push(await runOnce('published', pubUsers, pubOrgs, pubMemberships));
+  if (mode === 'both' || mode === 'published')
+    runs.push(await runOnce('published', pubUsers, pubOrgs, pubMemberships));
   process.stdout.write(JSON.stringify({ bench: 'import', node: process.version, runs }, null, 2) + '\n');
 }

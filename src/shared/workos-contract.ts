@@ -182,7 +182,9 @@ export const workosOperations = {
   'workos.plan.create': op(workosPlanOptions, workosJobView),
   'workos.plan.get': op(empty, workosPlanSummary.nullable()),
   'workos.plan.items': op(
-    z.object({ kind: z.enum(planKinds).optional(), action: z.enum(planActions).optional(), ...paging }).strict(),
+    z
+      .object({ kind: z.enum(planKinds).optional(), action: z.enum(planActions).optional(), ...paging })
+      .strict(),
     page(workosPlanItem),
   ),
   /** confirmEnvironment must equal the plan's environment label: nothing is written without naming it. */
@@ -195,7 +197,9 @@ export const workosOperations = {
   'workos.import.failuresCsv': op(empty, z.object({ csv: z.string(), rows: z.number() })),
   'workos.import.retryFailed': op(empty, workosJobView),
   'workos.verify.start': op(
-    z.object({ sample: z.union([z.number().int().min(0).max(10_000_000), z.literal('all')]).optional() }).strict(),
+    z
+      .object({ sample: z.union([z.number().int().min(0).max(10_000_000), z.literal('all')]).optional() })
+      .strict(),
     workosJobView,
   ),
   'workos.verify.get': op(empty, workosVerifyResult.nullable()),
@@ -203,13 +207,22 @@ export const workosOperations = {
   'workos.rollback.preview': op(empty, workosRollbackPreview),
   /** confirm must repeat the preview's number of users and organizations to delete. */
   'workos.rollback.start': op(
-    z.object({ confirmUsers: z.number().int().min(0), confirmOrganizations: z.number().int().min(0) }).strict(),
+    z
+      .object({ confirmUsers: z.number().int().min(0), confirmOrganizations: z.number().int().min(0) })
+      .strict(),
     workosJobView,
   ),
   'workos.rollback.get': op(empty, workosRollbackResult.nullable()),
   'workos.rollback.repaired': op(
     z.object(paging).strict(),
-    page(z.object({ opId: z.number(), kind: z.string(), sourceKey: z.string(), workosId: z.string().nullable() })),
+    page(
+      z.object({
+        opId: z.number(),
+        kind: z.string(),
+        sourceKey: z.string(),
+        workosId: z.string().nullable(),
+      }),
+    ),
   ),
 };
 

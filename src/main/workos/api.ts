@@ -68,7 +68,11 @@ export function describeFailure(err: unknown): CallFailure {
     const status = e.status;
     const codeOf = (v: unknown) => (typeof v === 'string' && v ? v : null);
     const code =
-      codeOf(e.code) ?? codeOf(e.rawData?.code) ?? codeOf(e.error) ?? codeOf(e.rawData?.error) ?? `http_${status}`;
+      codeOf(e.code) ??
+      codeOf(e.rawData?.code) ??
+      codeOf(e.error) ??
+      codeOf(e.rawData?.error) ??
+      `http_${status}`;
     const subCodes = Array.isArray(e.errors)
       ? e.errors.map((x) => (x as { code?: unknown })?.code).filter((c): c is string => typeof c === 'string')
       : [];

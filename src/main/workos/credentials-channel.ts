@@ -35,7 +35,8 @@ export function serveWorkosCredentials(
     const msg = (event as unknown as { data: Message }).data;
     if (msg?.type !== 'request' || msg.workspaceId !== workspaceId()) return;
     get().then(
-      (credentials) => channel.postMessage({ type: 'reply', requestId: msg.requestId, credentials } satisfies Message),
+      (credentials) =>
+        channel.postMessage({ type: 'reply', requestId: msg.requestId, credentials } satisfies Message),
       (err: unknown) => {
         const error =
           err instanceof AppError
@@ -49,7 +50,10 @@ export function serveWorkosCredentials(
 }
 
 /** Worker thread: the credentials of the given workspace, from the main thread. */
-export function requestWorkosCredentials(workspaceId: string, timeoutMs = 15_000): Promise<WorkosJobCredentials> {
+export function requestWorkosCredentials(
+  workspaceId: string,
+  timeoutMs = 15_000,
+): Promise<WorkosJobCredentials> {
   const channel = new BroadcastChannel(CHANNEL);
   const requestId = randomUUID();
   return new Promise<WorkosJobCredentials>((resolve, reject) => {

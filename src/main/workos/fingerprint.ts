@@ -10,7 +10,10 @@ export function workspaceFingerprint(ws: Workspace): string {
   const h = createHash('sha256');
   const sources: [string, string][] = [
     ['export', 'SELECT run_id, state, finished_at FROM auth0_export_runs ORDER BY run_id'],
-    ['merge', "SELECT run_id, kind, state, finished_at FROM password_merge_runs WHERE state <> 'staging' ORDER BY run_id"],
+    [
+      'merge',
+      "SELECT run_id, kind, state, finished_at FROM password_merge_runs WHERE state <> 'staging' ORDER BY run_id",
+    ],
     ['signoffs', 'SELECT seq, action, decisions_digest FROM review_signoffs ORDER BY seq'],
   ];
   for (const [name, sql] of sources) {

@@ -44,7 +44,10 @@ export interface ImportEnv {
   api: WorkosApi;
   planId: string;
   checkpoint: ImportCheckpoint | null;
-  saveCheckpoint(cp: ImportCheckpoint, progress?: { done: number; total?: number | null; message?: string }): void;
+  saveCheckpoint(
+    cp: ImportCheckpoint,
+    progress?: { done: number; total?: number | null; message?: string },
+  ): void;
   progress(p: { done: number; total?: number | null; message?: string }): void;
   throwIfStopped(): void;
 }
@@ -85,7 +88,8 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   if (!journalExists(ws, planId)) {
     // First run of this plan: refuse it if either side changed since it was made.
     const blockers = planBlockers(ws, plan);
-    if (blockers.length) throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
+    if (blockers.length)
+      throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
     env.progress({ done: 0, total: null, message: 'Checking that WorkOS is as the plan saw it' });
     const live = await readLiveIndex(api);
     if (live.fingerprint !== plan.workosFingerprint)
@@ -194,7 +198,10 @@ async function runPhase(
     const stats = api.limiter.stats();
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
     const writes =
-      stats.requests.um_write - writesAtStart.requests.um_write + stats.requests.other - writesAtStart.requests.other;
+      stats.requests.um_write -
+      writesAtStart.requests.um_write +
+      stats.requests.other -
+      writesAtStart.requests.other;
     saveStats({ ...stats, phase, label, phaseSeconds: seconds, phaseRequestsPerSecond: writes / seconds });
     env.saveCheckpoint(
       { phase },
@@ -231,7 +238,8 @@ async function runPhase(
         const ctx: OpContext = {
           recheckFirst: wasInFlight.has(row.op_id),
           noteFailure: (f) => {
-            if (f.status !== 429) noteAttempt.run(f.requestId, f.code, f.message, new Date().toISOString(), row.op_id);
+            if (f.status !== 429)
+              noteAttempt.run(f.requestId, f.code, f.message, new Date().toISOString(), row.op_id);
           },
         };
         let outcome: Outcome;
@@ -240,7 +248,11 @@ async function runPhase(
         } catch (err) {
           if (!(err instanceof WorkosCallError)) {
             if (err instanceof AppError && err.code !== 'internal')
-              outcome = { opId: row.op_id, status: 'failed', failure: { code: err.code, message: err.message, requestId: null } };
+              outcome = {
+                opId: row.op_id,
+                status: 'failed',
+                failure: { code: err.code, message: err.message, requestId: null },
+              };
             else throw err;
           } else outcome = { opId: row.op_id, status: 'failed', failure: err.failure };
         }
@@ -264,7 +276,9 @@ async function runPhase(
 function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<OpKind, Handler> {
   const roles = new Map<string, WorkosRoleRecord>(workosRoles(ws.db).map((r) => [r.slug, r]));
   const planDetail = ws.db
-    .prepare('SELECT workos_id, detail_json FROM workos_plan_items WHERE plan_id = ? AND kind = ? AND source_key = ?')
+    .prepare(
+      'SELECT workos_id, detail_json FROM workos_plan_items WHERE plan_id = ? AND kind = ? AND source_key = ?',
+    )
     .raw();
   const detailOf = (kind: string, key: string): { workosId: string | null; detail: PlanItemDetail } => {
     const r = planDetail.get(plan.planId, kind, key) as [string | null, string | null] | undefined;
@@ -276,12 +290,11 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
     )
     .pluck();
   const userIdFor = (sourceUserId: string): string | null =>
-    (journalId.get(plan.planId, 'user.create', 'user.repair', 'user.link', sourceUserId) as string | undefined) ??
-    detailOf('user', sourceUserId).workosId;
+    (journalId.get(plan.planId, 'user.create', 'user.repair', 'user.link', sourceUserId) as
+      string | undefined) ?? detailOf('user', sourceUserId).workosId;
   const orgIdFor = (sourceOrgId: string): string | null =>
     (journalId.get(plan.planId, 'organization.create', 'organization.repair', '', sourceOrgId) as
-      | string
-      | undefined) ?? detailOf('organization', sourceOrgId).workosId;
+      string | undefined) ?? detailOf('organization', sourceOrgId).workosId;
   const key = (row: JournalRow) => `a2w-${plan.planId}-${row.op_id}`;
   const done = (row: JournalRow, workosId: string | null, created: boolean): Outcome => ({
     opId: row.op_id,
@@ -339,8 +352,9 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
       const r = roles.get(row.source_key);
       if (!r) return fail(row, 'not_in_workspace', 'The role is no longer in the workspace mapping.');
       const lookup = async () =>
-        (await api.request<{ data: LiveRole[] }>('GET', '/authorization/roles')).data.find((x) => x.slug === r.slug) ??
-        null;
+        (await api.request<{ data: LiveRole[] }>('GET', '/authorization/roles')).data.find(
+          (x) => x.slug === r.slug,
+        ) ?? null;
       try {
         return await create<LiveRole>(
           row,
@@ -370,7 +384,9 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
           name: o.name,
           ...(o.externalId ? { external_id: o.externalId } : {}),
           metadata: o.metadata,
-          ...(o.domains.length ? { domain_data: o.domains.map((d) => ({ domain: d.domain, state: d.state })) } : {}),
+          ...(o.domains.length
+            ? { domain_data: o.domains.map((d) => ({ domain: d.domain, state: d.state })) }
+            : {}),
         },
         async () => (o.externalId ? orgByExternalId(api, o.externalId) : null),
       );
@@ -378,9 +394,12 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
 
     'organization.repair': async (row) => {
       const o = mapOrganization(ws, row.source_key);
-      if (!o || !row.workos_id) return fail(row, 'not_in_workspace', 'The organization is no longer in the workspace.');
+      if (!o || !row.workos_id)
+        return fail(row, 'not_in_workspace', 'The organization is no longer in the workspace.');
       const have = await api.request<LiveOrganization>('GET', `/organizations/${enc(row.workos_id)}`);
-      const domains = new Map(have.domains.map((d) => [lower(d.domain), { domain: d.domain, state: d.state }]));
+      const domains = new Map(
+        have.domains.map((d) => [lower(d.domain), { domain: d.domain, state: d.state }]),
+      );
       for (const d of o.domains) if (!domains.has(lower(d.domain))) domains.set(lower(d.domain), d);
       await api.request('PUT', `/organizations/${enc(row.workos_id)}`, {
         body: {
@@ -395,7 +414,8 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
 
     'user.create': async (row, ctx) => {
       const outcome = mapUser(ws, row.source_key);
-      if (outcome?.kind !== 'create') return fail(row, 'not_in_workspace', 'The user is no longer to be imported.');
+      if (outcome?.kind !== 'create')
+        return fail(row, 'not_in_workspace', 'The user is no longer to be imported.');
       const u = outcome.record;
       const { detail } = detailOf('user', row.source_key);
       const hash = detail.password === 'hash' ? importableHash(ws, u.sourceUserId) : null;
@@ -413,7 +433,9 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
         ...(hash ? { password_hash: hash.hash, password_hash_type: hash.type } : {}),
       };
       const lookup = async (): Promise<LiveUser | null> => {
-        const found = u.externalId ? await userByExternalId(api, u.externalId) : await userByEmail(api, u.email);
+        const found = u.externalId
+          ? await userByExternalId(api, u.externalId)
+          : await userByEmail(api, u.email);
         return found && lower(found.email) === lower(u.email) ? found : null;
       };
       try {
@@ -450,9 +472,13 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
       const { detail } = detailOf('membership', row.source_key);
       const slugs = detail.roleSlugs ?? [];
       const lookup = async (): Promise<LiveMembership | null> => {
-        const page = await api.request<{ data: LiveMembership[] }>('GET', '/user_management/organization_memberships', {
-          query: { user_id: userId, organization_id: orgId, limit: 10 },
-        });
+        const page = await api.request<{ data: LiveMembership[] }>(
+          'GET',
+          '/user_management/organization_memberships',
+          {
+            query: { user_id: userId, organization_id: orgId, limit: 10 },
+          },
+        );
         return page.data.find((m) => m.organization_id === orgId) ?? null;
       };
       const body = {
@@ -461,13 +487,21 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
         ...(slugs.length > 1 ? { role_slugs: slugs } : slugs.length === 1 ? { role_slug: slugs[0] } : {}),
       };
       try {
-        return await create<LiveMembership>(row, ctx, '/user_management/organization_memberships', body, lookup);
+        return await create<LiveMembership>(
+          row,
+          ctx,
+          '/user_management/organization_memberships',
+          body,
+          lookup,
+        );
       } catch (err) {
         // Someone else's membership for the same pair (made after the plan): complete it, never own it.
         if (err instanceof WorkosCallError && err.failure.code === 'organization_membership_already_exists') {
           const found = await lookup();
           if (found) {
-            const missing = (slugs.length ? slugs : ['member']).filter((s) => !membershipSlugs(found).includes(s));
+            const missing = (slugs.length ? slugs : ['member']).filter(
+              (s) => !membershipSlugs(found).includes(s),
+            );
             if (missing.length) await setRoles(found.id, slugs);
             return done(row, found.id, false);
           }
@@ -482,7 +516,9 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
       if (!id) return fail(row, 'not_in_plan', 'The membership to repair has no WorkOS id in the plan.');
       const repairs = detail.repairs ?? [];
       if (repairs.includes('reactivate'))
-        await api.request('PUT', `/user_management/organization_memberships/${enc(id)}/reactivate`, { onAttemptFailed: ctxless });
+        await api.request('PUT', `/user_management/organization_memberships/${enc(id)}/reactivate`, {
+          onAttemptFailed: ctxless,
+        });
       if (repairs.includes('roles')) await setRoles(id, detail.roleSlugs ?? []);
       return done(row, id, false);
     },
@@ -501,10 +537,15 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
         { type: 'totp', totp_secret: secret, totp_issuer: issuer, totp_user: account },
         async () =>
           (
-            await api.request<{ data: LiveFactor[] }>('GET', `/user_management/users/${enc(userId)}/auth_factors`)
+            await api.request<{ data: LiveFactor[] }>(
+              'GET',
+              `/user_management/users/${enc(userId)}/auth_factors`,
+            )
           ).data.find((f) => f.type === 'totp') ?? null,
         // The answer nests the factor next to a challenge: { authentication_factor, authentication_challenge }.
-        (a) => (a as { id?: string; authentication_factor?: { id: string } }).authentication_factor?.id ?? (a as { id: string }).id,
+        (a) =>
+          (a as { id?: string; authentication_factor?: { id: string } }).authentication_factor?.id ??
+          (a as { id: string }).id,
       );
     },
   };
@@ -521,7 +562,8 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
     const outcome = mapUser(ws, row.source_key);
     const { detail, workosId } = detailOf('user', row.source_key);
     const id = row.workos_id ?? workosId;
-    if (outcome?.kind !== 'create' || !id) return fail(row, 'not_in_workspace', 'The user is no longer to be imported.');
+    if (outcome?.kind !== 'create' || !id)
+      return fail(row, 'not_in_workspace', 'The user is no longer to be imported.');
     const u = outcome.record;
     const hash = (detail.repairs ?? []).includes('password') ? importableHash(ws, u.sourceUserId) : null;
     await api.request('PUT', `/user_management/users/${enc(id)}`, {

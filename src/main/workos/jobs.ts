@@ -71,7 +71,10 @@ export const workosPlanJob = defineJob<z.infer<typeof planParams>, null, { planI
       progress: (done, message) => ctx.progress({ done, total: null, message }),
       throwIfStopped: () => ctx.throwIfStopped(),
     });
-    ctx.saveCheckpoint(null, { done: Object.values(plan.counts).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0), message: 'Plan ready' });
+    ctx.saveCheckpoint(null, {
+      done: Object.values(plan.counts).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0),
+      message: 'Plan ready',
+    });
     return { planId: plan.planId };
   },
 });

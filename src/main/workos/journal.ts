@@ -47,7 +47,11 @@ export interface JournalRow {
 const now = (): string => new Date().toISOString();
 
 /** Which journal op a plan item becomes (null: nothing to write). */
-function opFor(kind: PlanKind, action: string, detail: PlanItemDetail): { kind: OpKind; status: OpStatus } | null {
+function opFor(
+  kind: PlanKind,
+  action: string,
+  detail: PlanItemDetail,
+): { kind: OpKind; status: OpStatus } | null {
   switch (`${kind}:${action}`) {
     case 'role:create':
       return { kind: 'role.create', status: 'pending' };
@@ -107,7 +111,8 @@ export function createJournal(ws: Workspace, planId: string): number {
         const detail = r.detail_json ? (JSON.parse(r.detail_json) as PlanItemDetail) : {};
         const op = opFor(kind, r.action, detail);
         if (!op) continue;
-        const skippedWhy = op.status === 'skipped' ? (detail.reason ?? 'conflict left out by the plan') : null;
+        const skippedWhy =
+          op.status === 'skipped' ? (detail.reason ?? 'conflict left out by the plan') : null;
         batch.push([
           planId,
           phase,
@@ -127,14 +132,13 @@ export function createJournal(ws: Workspace, planId: string): number {
   return n;
 }
 
-export function journalCounts(
-  ws: Workspace,
-  planId: string,
-): Record<PlanKind, Record<OpStatus, number>> {
+export function journalCounts(ws: Workspace, planId: string): Record<PlanKind, Record<OpStatus, number>> {
   const out = {} as Record<PlanKind, Record<OpStatus, number>>;
   for (const k of PLAN_KINDS) out[k] = { pending: 0, in_flight: 0, done: 0, failed: 0, skipped: 0 };
   const rows = ws.db
-    .prepare('SELECT phase, status, count(*) AS n FROM workos_journal WHERE plan_id = ? GROUP BY phase, status')
+    .prepare(
+      'SELECT phase, status, count(*) AS n FROM workos_journal WHERE plan_id = ? GROUP BY phase, status',
+    )
     .all(planId) as { phase: number; status: OpStatus; n: number }[];
   for (const r of rows) {
     const kind = PHASES.find((p) => p.phase === r.phase)?.kind;
@@ -202,6 +206,8 @@ export function listFailures(
 /** Failed ops back to pending (their attempts are kept); returns how many. */
 export function resetFailed(ws: Workspace, planId: string): number {
   return ws.db
-    .prepare("UPDATE workos_journal SET status = 'pending', updated_at = ? WHERE plan_id = ? AND status = 'failed'")
+    .prepare(
+      "UPDATE workos_journal SET status = 'pending', updated_at = ? WHERE plan_id = ? AND status = 'failed'",
+    )
     .run(now(), planId).changes;
 }

@@ -80,8 +80,18 @@ export interface LimiterStats {
 export class WorkosLimiter {
   private readonly buckets: Partial<Record<LimitGroup, SlidingLog>> = {};
   private readonly overall: SlidingLog | null;
-  private readonly pausedUntil: Record<LimitGroup, number> = { um_write: 0, um_read: 0, org_delete: 0, other: 0 };
-  private readonly backoffs: Record<LimitGroup, number> = { um_write: 0, um_read: 0, org_delete: 0, other: 0 };
+  private readonly pausedUntil: Record<LimitGroup, number> = {
+    um_write: 0,
+    um_read: 0,
+    org_delete: 0,
+    other: 0,
+  };
+  private readonly backoffs: Record<LimitGroup, number> = {
+    um_write: 0,
+    um_read: 0,
+    org_delete: 0,
+    other: 0,
+  };
   private readonly queues: Record<LimitGroup, Promise<void>> = {
     um_write: Promise.resolve(),
     um_read: Promise.resolve(),
@@ -125,13 +135,15 @@ export class WorkosLimiter {
     this.backoffs[group] = Math.min(6, this.backoffs[group] + 1);
     const wait = retryAfterSeconds !== null ? retryAfterSeconds * 1000 : 500 * 2 ** this.backoffs[group];
     this.pausedUntil[group] = Math.max(this.pausedUntil[group], Date.now() + wait);
-    for (const b of [this.buckets[group], this.overall]) if (b) b.factor = Math.max(MIN_FACTOR, b.factor * 0.9);
+    for (const b of [this.buckets[group], this.overall])
+      if (b) b.factor = Math.max(MIN_FACTOR, b.factor * 0.9);
   }
 
   /** A successful answer: climb back towards the published limit. */
   succeeded(group: LimitGroup): void {
     this.backoffs[group] = 0;
-    for (const b of [this.buckets[group], this.overall]) if (b && b.factor < 1) b.factor = Math.min(1, b.factor + 0.002);
+    for (const b of [this.buckets[group], this.overall])
+      if (b && b.factor < 1) b.factor = Math.min(1, b.factor + 0.002);
   }
 
   stats(): LimiterStats {
@@ -174,7 +186,10 @@ export class WorkosLimiter {
         }
         const ms = Math.min(wait, 1000);
         this.counts.waitedMs += ms;
-        await sleep(ms, undefined, signal ? { signal } : undefined);
+        // The stop's own reason (the job runner's JobStopped), not a generic AbortError.
+        await sleep(ms, undefined, signal ? { signal } : undefined).catch((err: unknown) => {
+          throw signal?.aborted ? signal.reason : err;
+        });
       }
     });
     // A failed turn (abort) must not block the ones queued behind it.

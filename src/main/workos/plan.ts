@@ -100,7 +100,8 @@ export interface PlanItem {
   detail: PlanItemDetail;
 }
 
-export const membershipKey = (sourceOrgId: string, sourceUserId: string): string => `${sourceOrgId}/${sourceUserId}`;
+export const membershipKey = (sourceOrgId: string, sourceUserId: string): string =>
+  `${sourceOrgId}/${sourceUserId}`;
 
 export function splitMembershipKey(key: string): { sourceOrgId: string; sourceUserId: string } {
   const i = key.indexOf('/');
@@ -129,7 +130,8 @@ function sameMetadata(wanted: Record<string, string>, live: Record<string, strin
 export function userRepairs(rec: WorkosUserRecord, live: LiveUser): string[] {
   const out: string[] = [];
   if (live.email_verified !== rec.emailVerified) out.push('email_verified');
-  if ((live.first_name ?? null) !== rec.firstName || (live.last_name ?? null) !== rec.lastName) out.push('name');
+  if ((live.first_name ?? null) !== rec.firstName || (live.last_name ?? null) !== rec.lastName)
+    out.push('name');
   if (!sameMetadata(rec.metadata, live.metadata)) out.push('metadata');
   if (rec.externalId !== null && live.external_id !== rec.externalId) out.push('external_id');
   return out;
@@ -203,7 +205,13 @@ export async function createPlan(env: CreatePlanEnv): Promise<PlanRecord> {
         Object.keys(it.detail).length ? JSON.stringify(it.detail) : null,
       );
   });
-  const add = (kind: PlanKind, sourceKey: string, action: PlanAction, workosId: string | null, detail: PlanItemDetail) => {
+  const add = (
+    kind: PlanKind,
+    sourceKey: string,
+    action: PlanAction,
+    workosId: string | null,
+    detail: PlanItemDetail,
+  ) => {
     items.push({ seq: ++seq, kind, sourceKey, action, workosId, detail });
     counts[kind][action]++;
     if (items.length >= 2000) {
@@ -235,13 +243,20 @@ export async function createPlan(env: CreatePlanEnv): Promise<PlanRecord> {
       continue;
     }
     const repairs = organizationRepairs(o, have);
-    add('organization', o.sourceOrgId, repairs.length ? 'repair' : 'exists', have.id, repairs.length ? { repairs } : {});
+    add(
+      'organization',
+      o.sourceOrgId,
+      repairs.length ? 'repair' : 'exists',
+      have.id,
+      repairs.length ? { repairs } : {},
+    );
     orgIds.set(o.sourceOrgId, have.id);
   }
 
   const users = new Map<string, UserState>();
   for (const u of iterateWorkosUsers(ws)) {
-    const wantsHash = options.passwords === 'import' && u.importPassword && hasImportableHash(ws, u.sourceUserId);
+    const wantsHash =
+      options.passwords === 'import' && u.importPassword && hasImportableHash(ws, u.sourceUserId);
     const password: PlanItemDetail = wantsHash
       ? { password: 'hash' }
       : {
@@ -294,9 +309,13 @@ export async function createPlan(env: CreatePlanEnv): Promise<PlanRecord> {
   for (const m of iterateWorkosMemberships(ws)) {
     const key = membershipKey(m.sourceOrgId, m.sourceUserId);
     const user = users.get(m.sourceUserId);
-    const slugs = m.roleSlugs.length === 0 ? [] : options.multipleRoles ? m.roleSlugs : [pickSingleRole(m.roleSlugs)];
+    const slugs =
+      m.roleSlugs.length === 0 ? [] : options.multipleRoles ? m.roleSlugs : [pickSingleRole(m.roleSlugs)];
     const dropped = m.roleSlugs.filter((s) => !slugs.includes(s));
-    const roleDetail: PlanItemDetail = { roleSlugs: slugs, ...(dropped.length ? { rolesDropped: dropped } : {}) };
+    const roleDetail: PlanItemDetail = {
+      roleSlugs: slugs,
+      ...(dropped.length ? { rolesDropped: dropped } : {}),
+    };
     if (!user || !user.importable) {
       add('membership', key, 'skip', null, { ...roleDetail, reason: 'the user is not imported (conflict)' });
       continue;
@@ -386,9 +405,7 @@ export async function createPlan(env: CreatePlanEnv): Promise<PlanRecord> {
       // Totals per action (kind names such as "totp" read like secrets to the audit log's guard).
       details: {
         planId,
-        ...Object.fromEntries(
-          PLAN_ACTIONS.map((a) => [a, PLAN_KINDS.reduce((n, k) => n + counts[k][a], 0)]),
-        ),
+        ...Object.fromEntries(PLAN_ACTIONS.map((a) => [a, PLAN_KINDS.reduce((n, k) => n + counts[k][a], 0)])),
         conflictPolicy: options.conflictPolicy,
       },
     });
@@ -430,16 +447,19 @@ function toRecord(row: PlanRow): PlanRecord {
 /** The newest complete plan (a plan whose computation was interrupted has no fingerprint and is ignored). */
 export function latestPlan(ws: Workspace): PlanRecord | null {
   const row = ws.db
-    .prepare("SELECT * FROM workos_plans WHERE workos_fingerprint <> '' ORDER BY created_at DESC, rowid DESC LIMIT 1")
+    .prepare(
+      "SELECT * FROM workos_plans WHERE workos_fingerprint <> '' ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    )
     .get() as PlanRow | undefined;
   return row ? toRecord(row) : null;
 }
 
 export function getPlan(ws: Workspace, planId: string): PlanRecord {
-  const row = ws.db.prepare("SELECT * FROM workos_plans WHERE plan_id = ? AND workos_fingerprint <> ''").get(planId) as
-    | PlanRow
-    | undefined;
-  if (!row) throw new AppError('not_found', 'There is no such plan in this workspace.', 'Create a plan first.');
+  const row = ws.db
+    .prepare("SELECT * FROM workos_plans WHERE plan_id = ? AND workos_fingerprint <> ''")
+    .get(planId) as PlanRow | undefined;
+  if (!row)
+    throw new AppError('not_found', 'There is no such plan in this workspace.', 'Create a plan first.');
   return toRecord(row);
 }
 

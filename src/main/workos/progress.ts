@@ -10,10 +10,16 @@ export function workosStepsDone(ws: Workspace): { plan: boolean; import: boolean
   const started = journalExists(ws, plan.planId);
   const planned = started || planBlockers(ws, plan).length === 0;
   const open = ws.db
-    .prepare("SELECT count(*) FROM workos_journal WHERE plan_id = ? AND status IN ('pending', 'in_flight', 'failed')")
+    .prepare(
+      "SELECT count(*) FROM workos_journal WHERE plan_id = ? AND status IN ('pending', 'in_flight', 'failed')",
+    )
     .pluck()
     .get(plan.planId) as number;
   const imported = started && open === 0;
   const v = latestVerification(ws);
-  return { plan: planned, import: imported, verify: imported && v !== null && v.planId === plan.planId && v.ok };
+  return {
+    plan: planned,
+    import: imported,
+    verify: imported && v !== null && v.planId === plan.planId && v.ok,
+  };
 }

@@ -60,7 +60,8 @@ function parentCreated(ws: Workspace): (row: Row) => boolean {
     if (row.kind === 'totp.create') return createdUser.get(row.plan_id, row.source_key) !== undefined;
     const { sourceOrgId, sourceUserId } = splitMembershipKey(row.source_key);
     return (
-      createdUser.get(row.plan_id, sourceUserId) !== undefined || createdOrg.get(row.plan_id, sourceOrgId) !== undefined
+      createdUser.get(row.plan_id, sourceUserId) !== undefined ||
+      createdOrg.get(row.plan_id, sourceOrgId) !== undefined
     );
   };
 }
@@ -97,14 +98,22 @@ export function previewRollback(ws: Workspace): RollbackPreview {
 export function repairedObjects(
   ws: Workspace,
   opts: { after?: number; limit?: number } = {},
-): { rows: { opId: number; kind: string; sourceKey: string; workosId: string | null }[]; next: number | null } {
+): {
+  rows: { opId: number; kind: string; sourceKey: string; workosId: string | null }[];
+  next: number | null;
+} {
   const limit = Math.max(1, Math.min(1000, opts.limit ?? 100));
   const rows = ws.db
     .prepare(
       `SELECT op_id AS opId, kind, source_key AS sourceKey, workos_id AS workosId FROM workos_journal
        WHERE status = 'done' AND created = 0 AND op_id > ? ORDER BY op_id LIMIT ?`,
     )
-    .all(opts.after ?? 0, limit) as { opId: number; kind: string; sourceKey: string; workosId: string | null }[];
+    .all(opts.after ?? 0, limit) as {
+    opId: number;
+    kind: string;
+    sourceKey: string;
+    workosId: string | null;
+  }[];
   return { rows, next: rows.length === limit ? rows[rows.length - 1]!.opId : null };
 }
 
@@ -193,7 +202,9 @@ export async function runRollback(env: RollbackEnv): Promise<RollbackResult> {
 
 export function latestRollback(ws: Workspace): RollbackResult | null {
   const row = ws.db
-    .prepare('SELECT counts_json FROM workos_rollbacks WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1')
+    .prepare(
+      'SELECT counts_json FROM workos_rollbacks WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1',
+    )
     .get() as { counts_json: string } | undefined;
   return row ? (JSON.parse(row.counts_json) as RollbackResult) : null;
 }

@@ -37,8 +37,7 @@ export function hasTotpSecret(ws: Workspace, userId: string): boolean {
 
 export function totpSecret(ws: Workspace, userId: string): string | null {
   const row = ws.db.prepare('SELECT secret_enc FROM mfa_totp_secrets WHERE user_id = ?').get(userId) as
-    | { secret_enc: Buffer }
-    | undefined;
+    { secret_enc: Buffer } | undefined;
   if (!row || !ws.cipher) return null;
   return ws.cipher
     .decrypt({ table: 'mfa_totp_secrets', column: 'secret_enc', id: userId }, row.secret_enc)

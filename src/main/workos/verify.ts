@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mapOrganization, mapUser, workosRoles } from '../review/mapping';
 import type { Workspace } from '../workspace';
 import { WorkosCallError, enc, type WorkosApi } from './api';
-import { lower, membershipSlugs, type LiveFactor, type LiveMembership, type LiveOrganization, type LiveUser } from './live';
+import {
+  lower,
+  membershipSlugs,
+  type LiveFactor,
+  type LiveMembership,
+  type LiveOrganization,
+  type LiveUser,
+} from './live';
 import { getPlan, splitMembershipKey, type PlanItemDetail } from './plan';
 
 // Verification: WorkOS read back and compared with the workspace, for every object the plan expects to exist after
@@ -131,12 +138,15 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
     orgCounts.found++;
     orgIdBySource.set(it.source_key, have.id);
     const before = mismatches.length;
-    if ((orgExtCount.get(have.external_id!) ?? 0) > 1) miss('organization', it.source_key, 'duplicates', 1, orgExtCount.get(have.external_id!));
+    if ((orgExtCount.get(have.external_id!) ?? 0) > 1)
+      miss('organization', it.source_key, 'duplicates', 1, orgExtCount.get(have.external_id!));
     if (have.name !== o.name) miss('organization', it.source_key, 'name', o.name, have.name);
     for (const [k, v] of Object.entries(o.metadata))
-      if ((have.metadata ?? {})[k] !== v) miss('organization', it.source_key, `metadata.${k}`, v, (have.metadata ?? {})[k]);
+      if ((have.metadata ?? {})[k] !== v)
+        miss('organization', it.source_key, `metadata.${k}`, v, (have.metadata ?? {})[k]);
     const domains = new Set(have.domains.map((d) => lower(d.domain)));
-    for (const d of o.domains) if (!domains.has(lower(d.domain))) miss('organization', it.source_key, 'domain', d.domain, null);
+    for (const d of o.domains)
+      if (!domains.has(lower(d.domain))) miss('organization', it.source_key, 'domain', d.domain, null);
     if (mismatches.length > before) orgCounts.mismatched++;
   }
 
@@ -169,11 +179,15 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
     if (d.password === 'hash') withHash.push(it.source_key);
     const before = mismatches.length;
     if (lower(have.email) !== lower(u.email)) miss('user', it.source_key, 'email', u.email, have.email);
-    if (have.email_verified !== u.emailVerified) miss('user', it.source_key, 'email_verified', u.emailVerified, have.email_verified);
-    if ((have.first_name ?? null) !== u.firstName) miss('user', it.source_key, 'first_name', u.firstName, have.first_name);
-    if ((have.last_name ?? null) !== u.lastName) miss('user', it.source_key, 'last_name', u.lastName, have.last_name);
+    if (have.email_verified !== u.emailVerified)
+      miss('user', it.source_key, 'email_verified', u.emailVerified, have.email_verified);
+    if ((have.first_name ?? null) !== u.firstName)
+      miss('user', it.source_key, 'first_name', u.firstName, have.first_name);
+    if ((have.last_name ?? null) !== u.lastName)
+      miss('user', it.source_key, 'last_name', u.lastName, have.last_name);
     for (const [k, v] of Object.entries(u.metadata))
-      if ((have.metadata ?? {})[k] !== v) miss('user', it.source_key, `metadata.${k}`, v, (have.metadata ?? {})[k]);
+      if ((have.metadata ?? {})[k] !== v)
+        miss('user', it.source_key, `metadata.${k}`, v, (have.metadata ?? {})[k]);
     if (mismatches.length > before) userCounts.mismatched++;
   }
 
@@ -208,8 +222,10 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
     const got = membershipSlugs(have);
     const before = mismatches.length;
     if (have.status !== 'active') miss('membership', it.source_key, 'status', 'active', have.status);
-    if (wanted.some((s) => !got.includes(s))) miss('membership', it.source_key, 'roles', wanted.join(','), got.join(','));
-    if ((pairCount.get(`${orgId}|${userId}`) ?? 0) > 1) miss('membership', it.source_key, 'duplicates', 1, pairCount.get(`${orgId}|${userId}`));
+    if (wanted.some((s) => !got.includes(s)))
+      miss('membership', it.source_key, 'roles', wanted.join(','), got.join(','));
+    if ((pairCount.get(`${orgId}|${userId}`) ?? 0) > 1)
+      miss('membership', it.source_key, 'duplicates', 1, pairCount.get(`${orgId}|${userId}`));
     if (mismatches.length > before) memCounts.mismatched++;
   }
 
@@ -230,7 +246,8 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
 
   // Passwords
   const pw: VerifyCounts['passwords'] = { checked: 0, verified: 0 };
-  if (!env.passwords) pw.skippedReason = 'Known passwords exist only in rehearsal mode (the generated tenant).';
+  if (!env.passwords)
+    pw.skippedReason = 'Known passwords exist only in rehearsal mode (the generated tenant).';
   else if (plan.options.passwords === 'none') pw.skippedReason = 'The plan imported no passwords.';
   else {
     const known = withHash.filter((id) => env.passwords!.byUserId.has(id));
@@ -257,10 +274,16 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
             pw.checked--;
             continue;
           }
-          const code = err instanceof WorkosCallError ? err.failure.code : ((err as { error?: string; code?: string }).error ?? (err as { code?: string }).code ?? `http_${status ?? 'none'}`);
+          const code =
+            err instanceof WorkosCallError
+              ? err.failure.code
+              : ((err as { error?: string; code?: string }).error ??
+                (err as { code?: string }).code ??
+                `http_${status ?? 'none'}`);
           miss('password', id, 'authenticates', 'yes', String(code));
         }
-        if (pw.checked % 200 === 0) env.progress({ done: pw.checked, total: sample.length, message: `Signed in ${pw.checked} users` });
+        if (pw.checked % 200 === 0)
+          env.progress({ done: pw.checked, total: sample.length, message: `Signed in ${pw.checked} users` });
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, sample.length) }, worker));
@@ -281,14 +304,22 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
     'INSERT INTO workos_verify_mismatches (verify_id, seq, kind, source_key, field, expected, actual) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   ws.db.transaction(() => {
-    mismatches.forEach((m, i) => insert.run(verifyId, i + 1, m.kind, m.sourceKey, m.field, m.expected, m.actual));
+    mismatches.forEach((m, i) =>
+      insert.run(verifyId, i + 1, m.kind, m.sourceKey, m.field, m.expected, m.actual),
+    );
     ws.db
       .prepare('UPDATE workos_verifications SET finished_at = ?, ok = ?, counts_json = ? WHERE verify_id = ?')
       .run(finishedAt, ok ? 1 : 0, JSON.stringify(counts), verifyId);
     ws.audit.append({
       actor: 'app',
       action: 'workos.verify',
-      details: { planId, ok, mismatches: mismatches.length, passwordsChecked: pw.checked, passwordsVerified: pw.verified },
+      details: {
+        planId,
+        ok,
+        mismatches: mismatches.length,
+        passwordsChecked: pw.checked,
+        passwordsVerified: pw.verified,
+      },
     });
   })();
   return { verifyId, planId, ok, startedAt, finishedAt, counts };
@@ -303,9 +334,18 @@ function spread<T>(list: T[], n: number): T[] {
 
 export function latestVerification(ws: Workspace): VerifyResult | null {
   const row = ws.db
-    .prepare('SELECT * FROM workos_verifications WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1')
+    .prepare(
+      'SELECT * FROM workos_verifications WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1',
+    )
     .get() as
-    | { verify_id: string; plan_id: string; started_at: string; finished_at: string; ok: number; counts_json: string }
+    | {
+        verify_id: string;
+        plan_id: string;
+        started_at: string;
+        finished_at: string;
+        ok: number;
+        counts_json: string;
+      }
     | undefined;
   if (!row) return null;
   return {

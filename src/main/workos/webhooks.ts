@@ -19,7 +19,8 @@ export async function pauseWebhooks(ws: Workspace, api: WorkosApi, planId: strin
     await api.request('PATCH', `/webhook_endpoints/${enc(e.id)}`, { body: { status: 'disabled' } });
     n++;
   }
-  if (n) ws.audit.append({ actor: 'app', action: 'workos.webhooks.paused', details: { planId, endpoints: n } });
+  if (n)
+    ws.audit.append({ actor: 'app', action: 'workos.webhooks.paused', details: { planId, endpoints: n } });
   return n;
 }
 
@@ -48,5 +49,8 @@ export async function restoreWebhooks(ws: Workspace, api: WorkosApi, planId?: st
 }
 
 export function pausedWebhookCount(ws: Workspace): number {
-  return ws.db.prepare('SELECT count(*) FROM workos_webhook_pauses WHERE restored_at IS NULL').pluck().get() as number;
+  return ws.db
+    .prepare('SELECT count(*) FROM workos_webhook_pauses WHERE restored_at IS NULL')
+    .pluck()
+    .get() as number;
 }

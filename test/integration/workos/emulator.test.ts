@@ -35,10 +35,17 @@ async function liveCounts() {
   let memberships = 0;
   let factors = 0;
   for (const u of users) {
-    memberships += (await api.listAll<LiveMembership>('/user_management/organization_memberships', { user_id: u.id })).length;
+    memberships += (
+      await api.listAll<LiveMembership>('/user_management/organization_memberships', { user_id: u.id })
+    ).length;
     factors += (await api.listAll<LiveFactor>(`/user_management/users/${u.id}/auth_factors`)).length;
   }
-  return { users: users.length, emails: new Set(users.map((u) => u.email.toLowerCase())).size, memberships, factors };
+  return {
+    users: users.length,
+    emails: new Set(users.map((u) => u.email.toLowerCase())).size,
+    memberships,
+    factors,
+  };
 }
 
 describe('WorkOS emulator', () => {

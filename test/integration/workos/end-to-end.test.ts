@@ -36,7 +36,9 @@ describe('plan, import, verify', () => {
 
     const summary = await importDirect(ws, api, plan.planId);
     const c = journalCounts(ws, plan.planId);
-    expect(c.user.failed + c.membership.failed + c.organization.failed + c.role.failed + c.totp.failed).toBe(0);
+    expect(c.user.failed + c.membership.failed + c.organization.failed + c.role.failed + c.totp.failed).toBe(
+      0,
+    );
     expect(summary.counts.user.done).toBe(users.length);
 
     const state = sb.state();

@@ -45,7 +45,12 @@ async function scenario(name: string, opts: WorkosSandboxOptions, limits = NO_LI
   const api = apiFor(sb, limits, timeoutMs);
   await importDirect(ws, api, plan.planId);
   sb.setFaults({});
-  sb.setRateLimits({ userManagementWrites: null, userManagementReads: null, overall: null, organizationDeletes: null });
+  sb.setRateLimits({
+    userManagementWrites: null,
+    userManagementReads: null,
+    overall: null,
+    organizationDeletes: null,
+  });
   const counts = journalCounts(ws, plan.planId);
   for (const c of Object.values(counts)) expect(c.failed + c.pending + c.in_flight).toBe(0);
   const state = sb.state();
@@ -74,9 +79,18 @@ describe('import under faults', () => {
   it('429 storms: WorkOS limits tighter than the published ones, Retry-After honoured', async () => {
     const { api, stats } = await scenario(
       'storm',
-      { rateLimits: { userManagementWrites: { limit: 60, windowMs: 1000 }, overall: { limit: 150, windowMs: 1000 } } },
+      {
+        rateLimits: {
+          userManagementWrites: { limit: 60, windowMs: 1000 },
+          overall: { limit: 150, windowMs: 1000 },
+        },
+      },
       // The client believes the published limits; the server allows far less: every window ends in 429s.
-      { ...WORKOS_PUBLISHED_LIMITS, umWrites: { limit: 500, windowMs: 1000 }, overall: { limit: 6000, windowMs: 1000 } },
+      {
+        ...WORKOS_PUBLISHED_LIMITS,
+        umWrites: { limit: 500, windowMs: 1000 },
+        overall: { limit: 6000, windowMs: 1000 },
+      },
     );
     expect(stats.rateLimited).toBeGreaterThan(0);
     expect(api.limiter.stats().rateLimited).toBe(stats.rateLimited);

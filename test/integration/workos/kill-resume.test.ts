@@ -112,7 +112,11 @@ describe('import killed with SIGKILL at random points, then resumed', () => {
         expect(k.failed).toBe(0);
         expect(k.pending + k.in_flight).toBe(0);
       }
-      const plan = check.db.prepare("SELECT kind, count(*) AS n FROM workos_plan_items WHERE plan_id = ? AND action = 'create' GROUP BY kind").all(planId) as { kind: string; n: number }[];
+      const plan = check.db
+        .prepare(
+          "SELECT kind, count(*) AS n FROM workos_plan_items WHERE plan_id = ? AND action = 'create' GROUP BY kind",
+        )
+        .all(planId) as { kind: string; n: number }[];
       const planned = Object.fromEntries(plan.map((r) => [r.kind, r.n]));
       const state = sb.state();
       expect(state.users).toHaveLength(planned.user!);

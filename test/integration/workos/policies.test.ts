@@ -50,9 +50,15 @@ describe('rollback', () => {
     const other = await api.request<{ id: string }>('POST', '/user_management/users', {
       body: { email: 'someone.else@unrelated.example', external_id: 'not-ours' },
     });
-    const otherOrg = await api.request<{ id: string }>('POST', '/organizations', { body: { name: 'Unrelated', external_id: 'org-not-ours' } });
-    await api.request('POST', '/user_management/organization_memberships', { body: { user_id: other.id, organization_id: otherOrg.id } });
-    await api.request('POST', '/webhook_endpoints', { body: { endpoint_url: 'https://hooks.example/a', events: ['user.created'] } });
+    const otherOrg = await api.request<{ id: string }>('POST', '/organizations', {
+      body: { name: 'Unrelated', external_id: 'org-not-ours' },
+    });
+    await api.request('POST', '/user_management/organization_memberships', {
+      body: { user_id: other.id, organization_id: otherOrg.id },
+    });
+    await api.request('POST', '/webhook_endpoints', {
+      body: { endpoint_url: 'https://hooks.example/a', events: ['user.created'] },
+    });
     const before = shape(sb);
 
     const ws = copyWorkspace('rollback');
@@ -120,7 +126,9 @@ describe('conflicts', () => {
     // under another address.
     const taken = users[0]!;
     const squatted = users[1]!;
-    await api.request('POST', '/user_management/users', { body: { email: taken.email, email_verified: false } });
+    await api.request('POST', '/user_management/users', {
+      body: { email: taken.email, email_verified: false },
+    });
     await api.request('POST', '/user_management/users', {
       body: { email: 'other.address@unrelated.example', external_id: squatted.externalId },
     });

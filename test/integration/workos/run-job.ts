@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { JobRunner } from '../../../src/main/jobs/runner';
-import { serveWorkosCredentials, type WorkosJobCredentials } from '../../../src/main/workos/credentials-channel';
+import {
+  serveWorkosCredentials,
+  type WorkosJobCredentials,
+} from '../../../src/main/workos/credentials-channel';
 import { openWorkspaceWithKey } from '../../../src/main/workspace';
 
 const [file, kind, paramsJson, resumeId] = process.argv.slice(2);
@@ -13,7 +16,10 @@ const dataKey = readFileSync(process.env.A2W_DATA_KEY_FILE!);
 const creds = JSON.parse(process.env.A2W_TEST_WORKOS!) as WorkosJobCredentials;
 const workspace = openWorkspaceWithKey(file!, dataKey);
 dataKey.fill(0);
-serveWorkosCredentials(() => workspace.id, async () => creds);
+serveWorkosCredentials(
+  () => workspace.id,
+  async () => creds,
+);
 const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 const runner = new JobRunner({
   workspace,
@@ -22,7 +28,9 @@ const runner = new JobRunner({
 });
 void (async () => {
   runner.recoverInterrupted();
-  const started = resumeId ? await runner.resume(resumeId) : await runner.start(kind!, JSON.parse(paramsJson!));
+  const started = resumeId
+    ? await runner.resume(resumeId)
+    : await runner.start(kind!, JSON.parse(paramsJson!));
   print({ event: 'settled', info: await runner.wait(started.id) });
   workspace.close();
 })();

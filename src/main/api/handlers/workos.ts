@@ -42,7 +42,8 @@ const RESUMABLE = ['paused', 'cancelled', 'interrupted', 'failed'];
 
 function writable(s: AppServices): Workspace {
   const ws = s.requireWorkspace();
-  if (ws.readOnly) throw new AppError('workspace_read_only', 'This workspace is open read-only.', ws.warnings[0]);
+  if (ws.readOnly)
+    throw new AppError('workspace_read_only', 'This workspace is open read-only.', ws.warnings[0]);
   return ws;
 }
 
@@ -51,7 +52,9 @@ function lastJob(ws: Workspace, kind: string, planId?: string): JobRow | null {
   const rows = ws.db
     .prepare('SELECT id, state, params_json FROM jobs WHERE kind = ? ORDER BY created_at DESC, rowid DESC')
     .all(kind) as JobRow[];
-  return rows.find((r) => !planId || (JSON.parse(r.params_json) as { planId?: string }).planId === planId) ?? null;
+  return (
+    rows.find((r) => !planId || (JSON.parse(r.params_json) as { planId?: string }).planId === planId) ?? null
+  );
 }
 
 /** The plan an import ran (or runs) for: the newest plan with a journal. */
@@ -67,7 +70,12 @@ function importedPlan(ws: Workspace): PlanRecord | null {
 
 function requireImportedPlan(ws: Workspace): PlanRecord {
   const p = importedPlan(ws);
-  if (!p) throw new AppError('not_found', 'Nothing has been imported from this workspace yet.', 'Plan and import first.');
+  if (!p)
+    throw new AppError(
+      'not_found',
+      'Nothing has been imported from this workspace yet.',
+      'Plan and import first.',
+    );
   return p;
 }
 
@@ -93,7 +101,9 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
         const n = await restoreWebhooks(ws, api);
         s.logger.log('info', 'workos.webhooks.restored', { endpoints: n });
       } catch (err) {
-        s.logger.log('warn', 'workos.webhooks.restore_failed', { code: err instanceof AppError ? err.code : 'internal' });
+        s.logger.log('warn', 'workos.webhooks.restore_failed', {
+          code: err instanceof AppError ? err.code : 'internal',
+        });
       }
     })();
   });
@@ -133,7 +143,8 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
         );
       if (!journalExists(ws, planId)) {
         const blockers = planBlockers(ws, plan);
-        if (blockers.length) throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
+        if (blockers.length)
+          throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
       }
       return startOrResume(WORKOS_JOB_KINDS.import, { planId }, planId);
     },
@@ -144,9 +155,10 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       const counts = journalCounts(ws, plan.planId);
       const sum = (st: 'done' | 'failed' | 'skipped' | 'pending' | 'in_flight') =>
         Object.values(counts).reduce((n, c) => n + c[st], 0);
-      const statsRow = ws.db.prepare('SELECT stats_json FROM workos_import_stats WHERE plan_id = ?').pluck().get(plan.planId) as
-        | string
-        | undefined;
+      const statsRow = ws.db
+        .prepare('SELECT stats_json FROM workos_import_stats WHERE plan_id = ?')
+        .pluck()
+        .get(plan.planId) as string | undefined;
       const raw = statsRow ? (JSON.parse(statsRow) as Record<string, unknown>) : null;
       const job = lastJob(ws, WORKOS_JOB_KINDS.import, plan.planId);
       const phase = typeof raw?.phase === 'number' ? raw.phase : undefined;
@@ -194,7 +206,16 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       do {
         const page = listFailures(ws, plan.planId, { after, limit: 5000 });
         for (const r of page.rows)
-          rows.push([String(r.opId), r.kind, r.sourceKey, r.code ?? '', r.message ?? '', r.requestId ?? '', String(r.attempts), r.updatedAt]);
+          rows.push([
+            String(r.opId),
+            r.kind,
+            r.sourceKey,
+            r.code ?? '',
+            r.message ?? '',
+            r.requestId ?? '',
+            String(r.attempts),
+            r.updatedAt,
+          ]);
         after = page.next ?? undefined;
       } while (after !== undefined);
       const csv = stringify(rows, {
@@ -207,13 +228,19 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       const ws = writable(s);
       const plan = requireImportedPlan(ws);
       const n = resetFailed(ws, plan.planId);
-      ws.audit.append({ actor: 'admin', action: 'workos.import.retry', details: { planId: plan.planId, operations: n } });
+      ws.audit.append({
+        actor: 'admin',
+        action: 'workos.import.retry',
+        details: { planId: plan.planId, operations: n },
+      });
       return startOrResume(WORKOS_JOB_KINDS.import, { planId: plan.planId }, plan.planId);
     },
     'workos.verify.start': async ({ sample }) => {
       const ws = writable(s);
       const plan = requireImportedPlan(ws);
-      return s.jobs().start(WORKOS_JOB_KINDS.verify, { planId: plan.planId, ...(sample !== undefined ? { sample } : {}) });
+      return s
+        .jobs()
+        .start(WORKOS_JOB_KINDS.verify, { planId: plan.planId, ...(sample !== undefined ? { sample } : {}) });
     },
     'workos.verify.get': async () => latestVerification(s.requireWorkspace()),
     'workos.verify.mismatches': async ({ after, limit }) => {
@@ -233,6 +260,7 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       return startOrResume(WORKOS_JOB_KINDS.rollback, {});
     },
     'workos.rollback.get': async () => latestRollback(s.requireWorkspace()),
-    'workos.rollback.repaired': async ({ after, limit }) => repairedObjects(s.requireWorkspace(), { after, limit }),
+    'workos.rollback.repaired': async ({ after, limit }) =>
+      repairedObjects(s.requireWorkspace(), { after, limit }),
   };
 }

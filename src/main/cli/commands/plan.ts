@@ -11,7 +11,10 @@ import type { CliContext } from '../context';
 export type Run = (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>;
 
 /** Follows a job to its end, printing progress at most once a second; Ctrl-C pauses it at a safe point. */
-export async function followJob(ctx: CliContext, start: () => Promise<{ id: string } | string>): Promise<JobInfo> {
+export async function followJob(
+  ctx: CliContext,
+  start: () => Promise<{ id: string } | string>,
+): Promise<JobInfo> {
   const runner = ctx.services.jobs();
   let last = 0;
   let id: string | null = null;
@@ -21,7 +24,9 @@ export async function followJob(ctx: CliContext, start: () => Promise<{ id: stri
     if ((id && info.id !== id) || info.state !== 'running' || Date.now() - last < 1000) return;
     last = Date.now();
     const total = info.total ? `/${info.total}` : '';
-    ctx.say(`  ${info.done}${total} ${info.message ?? ''}${info.etaSeconds ? ` (about ${info.etaSeconds} s left)` : ''}`);
+    ctx.say(
+      `  ${info.done}${total} ${info.message ?? ''}${info.etaSeconds ? ` (about ${info.etaSeconds} s left)` : ''}`,
+    );
   });
   const onSigint = () => {
     if (id) void runner.pause(id);
@@ -34,7 +39,8 @@ export async function followJob(ctx: CliContext, start: () => Promise<{ id: stri
     if (final.state !== 'completed')
       throw new AppError(
         final.error?.code ?? 'cancelled',
-        final.error?.message ?? `The ${final.kind} job is ${final.state}; run the command again to resume it.`,
+        final.error?.message ??
+          `The ${final.kind} job is ${final.state}; run the command again to resume it.`,
         final.error?.hint,
       );
     return final;

@@ -10,7 +10,9 @@ import { followJob, type Run } from './plan';
 export function registerRollback(program: Command, run: Run): void {
   program
     .command('rollback')
-    .description('delete from WorkOS exactly what this workspace created (asks for confirmation with the counts)')
+    .description(
+      'delete from WorkOS exactly what this workspace created (asks for confirmation with the counts)',
+    )
     .requiredOption('--workspace <path>', 'workspace file')
     .option('--yes', 'do not ask for confirmation')
     .action(function (this: Command) {
@@ -21,11 +23,16 @@ export function registerRollback(program: Command, run: Run): void {
         const summary = `${p.toDelete.users} users, ${p.toDelete.organizations} organizations, ${p.toDelete.memberships} memberships and ${p.toDelete.totp} TOTP factors (plus ${p.goneWithParent.memberships} memberships and ${p.goneWithParent.totp} factors that go with them)`;
         if (!o.yes) {
           if (!process.stdin.isTTY)
-            throw new AppError('invalid_input', `The rollback would delete ${summary}.`, 'Pass --yes to confirm.');
+            throw new AppError(
+              'invalid_input',
+              `The rollback would delete ${summary}.`,
+              'Pass --yes to confirm.',
+            );
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           const answer = await rl.question(`Delete ${summary} from WorkOS? Type "delete" to confirm: `);
           rl.close();
-          if (answer.trim() !== 'delete') throw new AppError('cancelled', 'Rollback not confirmed; nothing was deleted.');
+          if (answer.trim() !== 'delete')
+            throw new AppError('cancelled', 'Rollback not confirmed; nothing was deleted.');
         }
         ctx.say(`Deleting ${summary}…`);
         await followJob(ctx, () =>
@@ -41,7 +48,9 @@ export function registerRollback(program: Command, run: Run): void {
             p.notDeletable.roles.length
               ? `Left in place: environment roles ${p.notDeletable.roles.join(', ')} (WorkOS's API cannot delete environment roles; remove them in the dashboard if unused).`
               : '',
-            p.repairedLeftAlone ? `Left as they are: ${p.repairedLeftAlone} pre-existing objects the import repaired or linked.` : '',
+            p.repairedLeftAlone
+              ? `Left as they are: ${p.repairedLeftAlone} pre-existing objects the import repaired or linked.`
+              : '',
           ]
             .filter(Boolean)
             .join('\n'),
