@@ -2,8 +2,11 @@ import type { ComponentType } from 'react';
 import type { StepId } from '../../shared/steps';
 import { ConnectStep } from './Connect/ConnectStep';
 import { ExportStep } from './Export/ExportStep';
+import { ImportStep } from './Import/ImportStep';
 import { PasswordsStep } from './Passwords/PasswordsStep';
+import { PlanStep } from './Plan/PlanStep';
 import { ReviewStep } from './Review/ReviewStep';
+import { VerifyStep } from './Verify/VerifyStep';
 import { WorkspaceStep } from './Workspace/WorkspaceStep';
 
 // The step panels this version of the interface has. A step missing here is reported as not yet available.
@@ -13,6 +16,9 @@ export const stepPanels: Partial<Record<StepId, ComponentType>> = {
   export: ExportStep,
   passwords: PasswordsStep,
   review: ReviewStep,
+  plan: PlanStep,
+  import: ImportStep,
+  verify: VerifyStep,
 };
 
 export const stepIntros: Record<StepId, string> = {
