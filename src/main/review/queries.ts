@@ -78,12 +78,35 @@ export function queryUsers(ws: HasDb, q: UserQuery): { rows: UserRow[]; total: n
         ? `i.user_id ${dir}`
         : `u.user_id ${dir}`;
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  // Filter totals come from the stored findings (exact as of the same refresh that filled review_user_issues).
+  const stored =
+    q.filter && !search
+      ? (ws.db.prepare('SELECT count FROM review_findings WHERE code = ?').pluck().get(q.filter) as
+          number | undefined)
+      : undefined;
+  let sql: string;
+  let sqlArgs: unknown[];
+  if (q.filter && !search && q.sort !== 'email') {
+    // Walk the (code, user_id) primary key alone; join only the page.
+    sql = `SELECT user_id FROM review_user_issues WHERE code = ? ORDER BY user_id ${dir} LIMIT ? OFFSET ?`;
+    sqlArgs = [q.filter, limit, offset];
+  } else if (q.filter && !search && q.sort === 'email' && (stored ?? 0) > 3000) {
+    // A dense filter in email order: walk the email index and probe the filter, instead of sorting every match.
+    sql = `SELECT u.user_id FROM auth0_users u INDEXED BY auth0_users_email_lower
+           WHERE u.email_lower IS NOT NULL AND EXISTS (SELECT 1 FROM review_user_issues i WHERE i.code = ? AND i.user_id = u.user_id)
+           ORDER BY u.email_lower ${dir}, u.user_id ${dir} LIMIT ? OFFSET ?`;
+    sqlArgs = [q.filter, limit, offset];
+  } else {
+    sql = `SELECT u.user_id FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    sqlArgs = [...args, limit, offset];
+  }
   const ids = ws.db
-    .prepare(`SELECT u.user_id FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .prepare(sql)
     .pluck()
-    .all(...args, limit, offset) as string[];
+    .all(...sqlArgs) as string[];
   let total: number;
-  if (!search && q.filter)
+  if (stored !== undefined) total = stored;
+  else if (!search && q.filter)
     total = ws.db
       .prepare('SELECT count(*) FROM review_user_issues WHERE code = ?')
       .pluck()

@@ -10,6 +10,7 @@ import {
 } from '../../../src/main/review/decisions';
 import { refreshFindings, storedFindings, type Finding } from '../../../src/main/review/findings';
 import { iterateUserOutcomes, mapUser, roleMappings } from '../../../src/main/review/mapping';
+import { queryUsers } from '../../../src/main/review/queries';
 import type { Workspace } from '../../../src/main/workspace';
 import { exportedTenant, type Exported } from './setup';
 
@@ -80,6 +81,34 @@ describe('findings on the generated tenant', () => {
     expect(storedFindings(ws.db).findings).toHaveLength(findings.size);
     // No personal data in what is stored as summaries.
     expect(JSON.stringify(storedFindings(ws.db).findings)).not.toMatch(/@[a-z0-9.-]+\.[a-z]{2,}/i);
+  });
+});
+
+describe('paged user queries', () => {
+  it('pages through a filter exactly, in user_id or email order, with search', () => {
+    const expectIds = ex.tenant.users
+      .filter((u) => u.email && u.email_verified === false)
+      .map((u) => u.user_id);
+    const got: string[] = [];
+    for (let offset = 0; ; offset += 7) {
+      const page = queryUsers(ws, { filter: 'unverified_emails', offset, limit: 7 });
+      expect(page.total).toBe(expectIds.length);
+      got.push(...page.rows.map((r) => r.userId));
+      if (page.rows.length < 7) break;
+    }
+    expect(got).toEqual([...expectIds].sort());
+    const byEmail = queryUsers(ws, { filter: 'unverified_emails', sort: 'email', limit: 500 }).rows.map((r) =>
+      r.email!.toLowerCase(),
+    );
+    expect(byEmail).toEqual([...byEmail].sort());
+    expect(byEmail).toHaveLength(expectIds.length);
+    const someone = ex.tenant.users.find((u) => u.email)!;
+    const found = queryUsers(ws, { search: someone.email!.slice(0, 12) });
+    expect(found.rows.map((r) => r.userId)).toContain(someone.user_id);
+    expect(
+      found.rows.every((r) => r.email?.toLowerCase().startsWith(someone.email!.slice(0, 12).toLowerCase())),
+    ).toBe(true);
+    expect(() => queryUsers(ws, { filter: 'nope' })).toThrow(/Unknown user filter/);
   });
 });
 
