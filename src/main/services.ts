@@ -20,9 +20,11 @@ import {
 
 export type Host = 'electron' | 'harness' | 'cli';
 
+export type FilePurpose = 'workspace' | 'support-file' | 'pgp-key';
+
 export interface Dialogs {
   chooseFolder(): Promise<string | null>;
-  chooseFile(): Promise<string | null>;
+  chooseFile(purpose: FilePurpose): Promise<string | null>;
 }
 
 export interface AppServicesOptions {

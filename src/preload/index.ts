@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { eventNames, ipcChannel, operationNames } from '../shared/operations';
 
 // The renderer's only door to main: invoke(operation, input) and on(event, listener), restricted to the names
@@ -20,5 +20,14 @@ contextBridge.exposeInMainWorld('api', {
     };
     ipcRenderer.on(ipcChannel.event, wrapped);
     return () => ipcRenderer.removeListener(ipcChannel.event, wrapped);
+  },
+  // A dropped file's path, so that the admin can drop Auth0's support file onto the Passwords step. Only File
+  // objects from the page's own drop events have one; anything else gives an empty string.
+  pathForFile(file: unknown) {
+    try {
+      return webUtils.getPathForFile(file as File);
+    } catch {
+      return '';
+    }
   },
 });

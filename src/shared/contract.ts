@@ -243,7 +243,11 @@ export const contract = {
   'workspace.forget': op(z.object({ path: absolutePath }).strict(), z.array(recentWorkspace)),
   'workspace.defaultFolder': op(empty, z.object({ folder: z.string() })),
   'workspace.chooseFolder': op(empty, z.object({ folder: z.string().nullable() })),
-  'workspace.chooseFile': op(empty, z.object({ path: z.string().nullable() })),
+  'workspace.chooseFile': op(
+    // What the file is for decides the dialog's filter: a workspace, Auth0's support file, or a PGP private key.
+    z.object({ purpose: z.enum(['workspace', 'support-file', 'pgp-key']).default('workspace') }).strict(),
+    z.object({ path: z.string().nullable() }),
+  ),
   'wizard.status': op(empty, wizardStatus),
   'credentials.status': op(empty, credentialsStatus),
   'credentials.setAuth0': op(
@@ -323,4 +327,6 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: z.infer<typ
 export interface Api {
   invoke<K extends OperationName>(name: K, input: Input<K>): Promise<Result<Output<K>>>;
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+  /** The local path of a dropped file (Electron only: browsers do not reveal paths). */
+  pathForFile?(file: File): string;
 }

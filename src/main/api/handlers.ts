@@ -58,9 +58,9 @@ export function createHandlers(s: AppServices): Handlers {
       if (!s.opts.dialogs) throw notOnThisHost('A folder picker');
       return { folder: await s.opts.dialogs.chooseFolder() };
     },
-    'workspace.chooseFile': async () => {
+    'workspace.chooseFile': async ({ purpose }) => {
       if (!s.opts.dialogs) throw notOnThisHost('A file picker');
-      const path = await s.opts.dialogs.chooseFile();
+      const path = await s.opts.dialogs.chooseFile(purpose);
       return { path: path && existsSync(path) ? path : null };
     },
     'wizard.status': status,

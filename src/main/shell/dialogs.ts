@@ -1,5 +1,20 @@
 import { dialog } from 'electron';
-import type { Dialogs } from '../services';
+import type { Dialogs, FilePurpose } from '../services';
+
+const filters: Record<FilePurpose, Electron.FileFilter[]> = {
+  workspace: [{ name: 'Migration workspace', extensions: ['sqlite'] }],
+  'support-file': [
+    {
+      name: 'Auth0 support file (PGP or NDJSON)',
+      extensions: ['pgp', 'gpg', 'asc', 'ndjson', 'json', 'jsonl'],
+    },
+    { name: 'All files', extensions: ['*'] },
+  ],
+  'pgp-key': [
+    { name: 'PGP private key', extensions: ['asc', 'key', 'gpg', 'pgp'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
+};
 import type { AppWindow } from './window';
 
 export function nativeDialogs(getWindow: () => AppWindow | null): Dialogs {
@@ -13,12 +28,9 @@ export function nativeDialogs(getWindow: () => AppWindow | null): Dialogs {
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
-    async chooseFile() {
+    async chooseFile(purpose) {
       const w = parent();
-      const opts = {
-        properties: ['openFile'] as 'openFile'[],
-        filters: [{ name: 'Migration workspace', extensions: ['sqlite'] }],
-      };
+      const opts = { properties: ['openFile'] as 'openFile'[], filters: filters[purpose] };
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },

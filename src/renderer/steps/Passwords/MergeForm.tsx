@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Output } from '../../../shared/contract';
-import { asUiError, call, type UiError } from '../../api';
+import { asUiError, call, UiError } from '../../api';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
@@ -46,9 +46,13 @@ export function MergeForm({ kind, disabled, onStarted }: MergeFormProps) {
     }
   };
 
-  const browse = async (set: (p: string) => void, then?: (p: string) => Promise<void>) => {
+  const browse = async (
+    purpose: 'support-file' | 'pgp-key',
+    set: (p: string) => void,
+    then?: (p: string) => Promise<void>,
+  ) => {
     try {
-      const { path: chosen } = await call('workspace.chooseFile', {});
+      const { path: chosen } = await call('workspace.chooseFile', { purpose });
       if (chosen) {
         set(chosen);
         await then?.(chosen);
@@ -90,7 +94,31 @@ export function MergeForm({ kind, disabled, onStarted }: MergeFormProps) {
   };
 
   return (
-    <section className="card" aria-labelledby={`merge-${kind}`}>
+    <section
+      className="card"
+      aria-labelledby={`merge-${kind}`}
+      onDragOver={(e) => {
+        if (!disabled) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        const file = e.dataTransfer.files[0];
+        if (disabled || !file) return;
+        // Only the desktop app can tell where a dropped file lives; a browser never reveals paths.
+        const dropped = window.api?.pathForFile?.(file) ?? '';
+        if (!dropped) {
+          setError(
+            new UiError({
+              code: 'not_available',
+              message: 'Dropping a file works in the desktop app only: type the path or use Choose….',
+            }),
+          );
+          return;
+        }
+        setPath(dropped);
+        void inspect(dropped);
+      }}
+    >
       <h3 id={`merge-${kind}`}>
         {kind === 'passwords' ? 'The password-hash file' : 'The MFA-secret file'} from Auth0 support
       </h3>
@@ -113,7 +141,7 @@ export function MergeForm({ kind, disabled, onStarted }: MergeFormProps) {
           spellCheck={false}
           help="The encrypted file as Auth0 sent it (.pgp or .asc), or an NDJSON file you already decrypted."
           action={
-            <Button onClick={() => void browse(setPath, inspect)} disabled={disabled}>
+            <Button onClick={() => void browse('support-file', setPath, inspect)} disabled={disabled}>
               Choose…
             </Button>
           }
@@ -166,7 +194,7 @@ export function MergeForm({ kind, disabled, onStarted }: MergeFormProps) {
                   placeholder="/path/to/auth0-support-private.asc"
                   spellCheck={false}
                   action={
-                    <Button onClick={() => void browse(setKeyFile)} disabled={disabled}>
+                    <Button onClick={() => void browse('pgp-key', setKeyFile)} disabled={disabled}>
                       Choose…
                     </Button>
                   }
