@@ -78,6 +78,13 @@ describe('Auth0 export of a generated tenant', () => {
             expect(String(row.raw_json)).not.toContain(v);
           }
         }
+        // Nested secrets too: a custom database's configuration values never sit in a clear column.
+        const nested = tenant.connections.flatMap((c) =>
+          Object.values((c.options as { configuration?: Record<string, string> }).configuration ?? {}),
+        );
+        expect(nested.length).toBeGreaterThan(0);
+        const clearText = conns.map((r) => `${String(r.options_json)}${String(r.raw_json)}`).join('');
+        for (const v of nested) expect(clearText).not.toContain(v);
         // The audit log records the run without personal data.
         const audit = ws.db
           .prepare("SELECT details_json FROM audit_log WHERE action LIKE 'export.%'")
