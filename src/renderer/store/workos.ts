@@ -96,6 +96,11 @@ export function useLatestJob(name: WorkosJobName): JobInfo | null {
   });
 }
 
+/** Whether the last rollback ran after the last import started or resumed (its result then describes WorkOS now). */
+export function rolledBackSinceImport(rollbackJob: JobInfo | null, importJob: JobInfo | null): boolean {
+  return rollbackJob?.state === 'completed' && rollbackJob.updatedAt >= (importJob?.updatedAt ?? '');
+}
+
 export const isActive = (job: JobInfo | null | undefined): boolean =>
   job?.state === 'running' || job?.state === 'queued';
 

@@ -3,6 +3,13 @@ import { count, etaText, percent } from '../../components/format';
 import type { ImportStatus } from '../../store/workos';
 import { KIND_LABELS, PLAN_KINDS } from '../Plan/labels';
 
+const BUCKETS: Record<string, string> = {
+  um_write: 'user-management writes',
+  um_read: 'user-management reads',
+  org_delete: 'organization deletes',
+  other: 'other',
+};
+
 // Live progress of the import, per entity from the journal, with the write rate against WorkOS's limit, the
 // ETA and the 429s seen so far.
 export function ImportProgress({ status, job }: { status: ImportStatus; job: JobInfo | null }) {
@@ -35,9 +42,13 @@ export function ImportProgress({ status, job }: { status: ImportStatus; job: Job
           {limit ? (
             <>
               {' '}
-              of a limit of {limit.toFixed(0)}/s{' '}
+              against a sustained limit of {limit.toFixed(0)}/s{' '}
               {rate !== undefined ? (
-                <span className="muted">({Math.round((rate / limit) * 100)}% of the limit)</span>
+                <span className="muted">
+                  {rate <= limit * 1.05
+                    ? `(${Math.round((rate / limit) * 100)}% of the limit)`
+                    : '(a burst: WorkOS counts its limit over a window, so a short phase may run above the sustained rate)'}
+                </span>
               ) : null}
             </>
           ) : null}
@@ -49,7 +60,9 @@ export function ImportProgress({ status, job }: { status: ImportStatus; job: Job
           {stats
             ? Object.entries(stats.requests)
                 .filter(([, n]) => n > 0)
-                .map(([bucket, n]) => `${bucket.replace(/_/g, ' ')}: ${n.toLocaleString()}`)
+                .map(
+                  ([bucket, n]) => `${BUCKETS[bucket] ?? bucket.replace(/_/g, ' ')}: ${n.toLocaleString()}`,
+                )
                 .join(', ') || '—'
             : '—'}
         </dd>

@@ -8,7 +8,14 @@ import { Notice } from '../../components/Notice';
 import { TargetTag } from '../../components/TargetTag';
 import { useAnnouncer } from '../../store/announcer';
 import { useJobs } from '../../store/jobs';
-import { isActive, targetKind, useLatestJob, useWorkos, useWorkosLive } from '../../store/workos';
+import {
+  isActive,
+  rolledBackSinceImport,
+  targetKind,
+  useLatestJob,
+  useWorkos,
+  useWorkosLive,
+} from '../../store/workos';
 import { useWizard } from '../../store/wizard';
 import { planState } from '../Plan/PlanStep';
 import { Failures } from './Failures';
@@ -33,6 +40,7 @@ export function ImportStep() {
   const updateJob = useJobs((s) => s.update);
   const eventJob = useLatestJob('import');
   const planJob = useLatestJob('plan');
+  const rollbackJob = useLatestJob('rollback');
   const [error, setError] = useState<UiError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -46,7 +54,8 @@ export function ImportStep() {
   const current = importStatus && plan && importStatus.planId === plan.planId ? importStatus : null;
   const remaining = current ? current.total - current.settled : 0;
   const finished = current !== null && current.total > 0 && remaining === 0 && !active;
-  const complete = finished && current.failed === 0;
+  const rolledBack = rolledBackSinceImport(rollbackJob, job);
+  const complete = finished && current.failed === 0 && !rolledBack;
 
   const act = async (name: string, work: () => Promise<JobInfo | unknown>, done: string) => {
     setBusy(name);
@@ -214,6 +223,12 @@ export function ImportStep() {
         </div>
       ) : null}
 
+      {rolledBack ? (
+        <Notice tone="warning" title="This import was rolled back">
+          What it created in {plan.environment} was deleted (see Verify). To import again, plan again on the
+          Plan step.
+        </Notice>
+      ) : null}
       {current ? <ImportProgress status={current} job={job} /> : null}
 
       {complete ? (

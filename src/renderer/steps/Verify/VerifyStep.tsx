@@ -7,7 +7,7 @@ import { count, percent } from '../../components/format';
 import { Notice } from '../../components/Notice';
 import { useAnnouncer } from '../../store/announcer';
 import { useJobs } from '../../store/jobs';
-import { isActive, useLatestJob, useWorkos, useWorkosLive } from '../../store/workos';
+import { isActive, rolledBackSinceImport, useLatestJob, useWorkos, useWorkosLive } from '../../store/workos';
 import { useWizard } from '../../store/wizard';
 import { Rollback } from './Rollback';
 import { VerifyResultCard } from './VerifyResultCard';
@@ -70,13 +70,8 @@ export function VerifyStep() {
   }
 
   const verifyCurrent = verify && verify.planId === importStatus.planId ? verify : null;
-  const rollbackCurrent =
-    rollback &&
-    rollbackJob &&
-    rollbackJob.state === 'completed' &&
-    rollbackJob.updatedAt >= (importJob?.updatedAt ?? '')
-      ? rollback
-      : null;
+  const rolledBack = rolledBackSinceImport(rollbackJob, importJob);
+  const rollbackCurrent = rolledBack ? rollback : null;
   const jobFailed = (j: JobInfo | null) => (j?.state === 'failed' && j.error ? j.error : null);
 
   return (
@@ -143,6 +138,11 @@ export function VerifyStep() {
         ) : null}
       </section>
 
+      {verifyCurrent && !verifying && rolledBack ? (
+        <Notice tone="warning" title="Rolled back since this verification">
+          The result below describes WorkOS before the rollback. Verify again to compare WorkOS as it is now.
+        </Notice>
+      ) : null}
       {verifyCurrent && !verifying ? (
         <VerifyResultCard key={verifyCurrent.verifyId} result={verifyCurrent} />
       ) : null}
