@@ -14,9 +14,11 @@ if (!parentPort) throw new Error('src/main/jobs/worker.ts must run as a worker t
 const port = parentPort;
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
+// Once a pause or cancel was asked for, whatever the job throws is a consequence of the abort (a library may wrap
+// the AbortError of a request in flight as its own network error): the job stopped, it did not fail. Its checkpoint
+// is intact, so a resume retries the interrupted step.
 function isStop(err: unknown, signal: AbortSignal): boolean {
-  if (err instanceof JobStopped) return true;
-  return signal.aborted && err instanceof Error && err.name === 'AbortError';
+  return err instanceof JobStopped || signal.aborted;
 }
 
 async function run(input: WorkerInput): Promise<WorkerMessage> {
