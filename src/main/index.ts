@@ -9,6 +9,7 @@ import { osKeychain, APP_ID } from './secrets/keychain';
 import { nativeDialogs } from './shell/dialogs';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol';
 import { bindIpc } from './shell/ipc';
+import { keepAwakeDuringJobs } from './shell/power';
 import { hardenSession, lockDownApp } from './shell/security';
 import { utilitySandboxLauncher } from './shell/utility-process';
 import { createMainWindow, type AppWindow } from './shell/window';
@@ -61,6 +62,7 @@ if (!app.requestSingleInstanceLock()) {
       logger,
     });
     bindIpc(createDispatcher(createHandlers(services), logger), services.events, () => appWindow);
+    keepAwakeDuringJobs(services.events);
     appWindow = createMainWindow({ devServerUrl });
     appWindow.window.on('closed', () => (appWindow = null));
     logger.log('info', 'app.started', { version: app.getVersion() });
