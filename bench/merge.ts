@@ -8,6 +8,8 @@ import {
   copyFileSync,
   createReadStream,
   createWriteStream,
+  existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -31,6 +33,14 @@ interface Result {
   seconds: number;
   linesPerSecond: number;
   peakRssMB: number;
+  /** The sampled peak split into the V8 heap and memory outside it that V8 knows of (the rest is native). */
+  atSampledPeakMB: {
+    rssStaging: number;
+    rssEndOfCommit: number;
+    rss: number;
+    v8Heap: number;
+    external: number;
+  };
   cpuSeconds: number;
   linesPerCpuSecond: number;
   /** The field cipher alone in the same process (one createCipheriv per value): the floor of the merge's cost. */
@@ -48,21 +58,39 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
   const pgp = pgpFile
     ? (JSON.parse(readFileSync(pgpFile, 'utf8')) as { privateKeyArmored: string; passphrase: string })
     : undefined;
+  // Where the peak RSS is: the V8 heap (JS objects and garbage not yet collected) or native memory (SQLite's page
+  // cache, OpenSSL, zlib, buffers).
+  let peak = { rss: 0, heapTotal: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = { rss: m.rss, heapTotal: m.heapTotal, external: m.external };
+  }, 25);
   const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
   let checkpoint: MergeCheckpoint | null = null;
+  const rssPhases = { staging: 0, commit: 0 };
   const summary = await runMerge({
     workspace: ws,
     kind: 'passwords',
     file,
     ...(pgp ? { pgp } : {}),
     checkpoint,
-    saveCheckpoint: (cp) => (checkpoint = cp),
+    saveCheckpoint: (cp) => {
+      checkpoint = cp;
+      // Called inside the staging transactions and at the end of the commit: RSS of each phase, even though the
+      // commit runs synchronously (the interval sampler cannot run then).
+      const rss = process.memoryUsage.rss();
+      if (cp.committed) rssPhases.commit = Math.max(rssPhases.commit, rss);
+      else rssPhases.staging = Math.max(rssPhases.staging, rss);
+    },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const lines = summary.counts.lines;
+  // Read before the cipher floor below: its 50,000 cipher objects hold native memory until a GC frees them.
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const c1 = process.cpuUsage();
   for (let i = 0; i < 50_000; i++)
     ws.cipher!.encrypt(
@@ -76,7 +104,14 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
     matched: summary.counts.matched + summary.counts.blocked,
     seconds: Math.round(seconds * 100) / 100,
     linesPerSecond: Math.round(lines / seconds),
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMB,
+    atSampledPeakMB: {
+      rssStaging: Math.round(rssPhases.staging / 1048576),
+      rssEndOfCommit: Math.round(rssPhases.commit / 1048576),
+      rss: Math.round(peak.rss / 1048576),
+      v8Heap: Math.round(peak.heapTotal / 1048576),
+      external: Math.round(peak.external / 1048576),
+    },
     cpuSeconds: Math.round(cpuSeconds * 100) / 100,
     linesPerCpuSecond: Math.round(lines / cpuSeconds),
     cipherEncryptsPerCpuSecond: Math.round(50_000 / ((c.user + c.system) / 1e6)),
@@ -193,32 +228,50 @@ function measure(dir: string, base: string, keyFile: string, args: string[]): Re
 
 const __filename_ = process.argv[1]!;
 
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv[1]!, argv[2]!, argv[3]!, argv[4]);
-  const lines = argv[0] === '--lines' ? Number(argv[1]) : 1_000_000;
-  const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-merge-'));
+  const lines = Number(flag(argv, '--lines') ?? 1_000_000);
+  // --keep DIR: prepare the files and the workspace into DIR once and reuse them on later runs (for iterating).
+  const keep = flag(argv, '--keep');
+  const only = flag(argv, '--only') as 'plain' | 'pgp' | undefined;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'a2w-bench-merge-'));
   try {
     const t0 = Date.now();
     const plain = join(dir, 'passwords.ndjson');
     const pgpFile = join(dir, 'passwords.ndjson.pgp');
     const keyJson = join(dir, 'pgp.json');
-    await generate(plain, lines);
-    const passphrase = 'bench passphrase';
-    const { privateKey, publicKey } = await openpgp.generateKey({
-      type: 'rsa',
-      rsaBits: 4096,
-      userIDs: [{ name: 'bench' }],
-      passphrase,
-      format: 'armored',
-    });
-    await encrypt(plain, pgpFile, publicKey);
-    writeFileSync(keyJson, JSON.stringify({ privateKeyArmored: privateKey, passphrase }), { mode: 0o600 });
-    const ws = await workspaceWithUsers(dir, lines);
+    const prepared = join(dir, 'prepared.json');
+    let ws: { file: string; keyFile: string };
+    if (keep && existsSync(prepared)) {
+      ws = JSON.parse(readFileSync(prepared, 'utf8')) as typeof ws;
+      if (countLines(plain) !== lines) throw new Error(`${dir} was prepared for another --lines`);
+    } else {
+      mkdirSync(dir, { recursive: true });
+      await generate(plain, lines);
+      const passphrase = 'bench passphrase';
+      const { privateKey, publicKey } = await openpgp.generateKey({
+        type: 'rsa',
+        rsaBits: 4096,
+        userIDs: [{ name: 'bench' }],
+        passphrase,
+        format: 'armored',
+      });
+      await encrypt(plain, pgpFile, publicKey);
+      writeFileSync(keyJson, JSON.stringify({ privateKeyArmored: privateKey, passphrase }), { mode: 0o600 });
+      ws = await workspaceWithUsers(dir, lines);
+      if (keep) writeFileSync(prepared, JSON.stringify(ws));
+    }
     const prepSeconds = (Date.now() - t0) / 1000;
+    const loadBefore = os.loadavg().map((l) => Math.round(l * 10) / 10);
     const out = {
-      plain: measure(dir, ws.file, ws.keyFile, [plain]),
-      pgp: measure(dir, ws.file, ws.keyFile, [pgpFile, keyJson]),
+      ...(only !== 'pgp' ? { plain: measure(dir, ws.file, ws.keyFile, [plain]) } : {}),
+      ...(only !== 'plain' ? { pgp: measure(dir, ws.file, ws.keyFile, [pgpFile, keyJson]) } : {}),
       users: lines,
       fileMB: {
         plain: Math.round(statSync(plain).size / 1048576),
@@ -227,13 +280,21 @@ async function main(): Promise<void> {
       prepSeconds,
       node: process.version,
       openssl: process.versions.openssl,
-      loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+      loadAverage: { before: loadBefore, after: os.loadavg().map((l) => Math.round(l * 10) / 10) },
       cores: os.cpus().length,
     };
     console.log(JSON.stringify(out, null, 2));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Lines of a generated file (its size check for --keep). */
+function countLines(file: string): number {
+  const buf = readFileSync(file);
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 void main().catch((err: unknown) => {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
+import { batchInsert } from '../auth0/export/batch-insert';
 import { classifyHash } from './classify';
 import {
   matchLine,
@@ -121,8 +121,19 @@ const countKey: Record<Exclude<LineOutcome, 'matched' | 'blocked'>, keyof MergeC
 /** SHA-256 of the file as it is on disk (for a PGP file: of the encrypted bytes). */
 export async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>)
-    hash.update(chunk);
+  // One buffer refilled: a stream's fresh buffer per chunk is native memory that lingers until a garbage collection,
+  // so hashing a large file that way raised the merge's peak memory with the file's size.
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 
@@ -150,16 +161,27 @@ export function sqlUserIndex(db: Database): UserIndex {
   };
 }
 
-/** "Already matched in this file" backed by the stage table, so that it survives a resume without a big Set. */
+/**
+ * "Already matched in this file" backed by the stage table, so that it survives a resume without a big Set; the
+ * users of rows still buffered for the stage (until the transaction's flush) are held here.
+ */
 class StagedUsers extends Set<string> {
+  private readonly buffered = new Set<string>();
   constructor(private readonly exists: Statement) {
     super();
   }
   override has(userId: string): boolean {
-    return this.exists.get(userId) !== undefined;
+    return this.buffered.has(userId) || this.exists.get(userId) !== undefined;
   }
   override add(): this {
-    return this; // the caller stages the row right after matching
+    return this; // the caller stages the row right after matching, through buffer()
+  }
+  buffer(userId: string): void {
+    this.buffered.add(userId);
+  }
+  /** The buffered rows were written. */
+  written(): void {
+    this.buffered.clear();
   }
 }
 
@@ -277,20 +299,23 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     })();
   }
 
+  const durable = tuneForStaging(db);
   try {
     const stager = prepareStaging(db, cipher, kind, runId);
     const unreadable: number[] = [];
     let applied = skip;
-    const applyBatch = db.transaction((items: SupportFileItem[]) => {
-      for (const item of items) {
-        counts.lines++;
-        if ('error' in item) {
-          counts.unreadable++;
-          if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(item.line);
-          stager.line(item.line, 'unreadable', null, null, null, null, item.error);
-        } else stager.record(item.line, item.record, counts);
-        applied = item.line;
-      }
+    const applyBatch = db.transaction((batches: SupportFileItem[][]) => {
+      for (const items of batches)
+        for (const item of items) {
+          counts.lines++;
+          if ('error' in item) {
+            counts.unreadable++;
+            if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(item.line);
+            stager.line(item.line, 'unreadable', null, null, null, null, item.error);
+          } else stager.record(item.line, item.record, counts);
+          applied = item.line;
+        }
+      stager.flush();
       const next: MergeCheckpoint = { runId, fileSha256: sha256, linesApplied: applied, counts };
       env.saveCheckpoint(next, {
         done: counts.lines,
@@ -299,6 +324,16 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       });
     });
 
+    // The reader's batches follow its chunks (a few hundred lines for a PGP file): they are gathered into
+    // transactions of about LINES_PER_TRANSACTION lines, since each commit has a fixed cost.
+    let pending: SupportFileItem[][] = [];
+    let pendingLines = 0;
+    const flush = (): void => {
+      if (pendingLines === 0) return;
+      applyBatch(pending);
+      pending = [];
+      pendingLines = 0;
+    };
     for await (const batch of readSupportFileBatches({
       file,
       ...(env.pgp ? { pgp: env.pgp } : {}),
@@ -306,8 +341,13 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     })) {
       env.throwIfStopped?.();
       const todo = skip > 0 ? batch.filter((i) => i.line > skip) : batch;
-      if (todo.length > 0) applyBatch(todo);
+      if (todo.length === 0) continue;
+      pending.push(todo);
+      pendingLines += todo.length;
+      if (pendingLines >= LINES_PER_TRANSACTION) flush();
     }
+    env.throwIfStopped?.();
+    flush();
     // Unreadable lines already staged before a pause are in the counts; collect their numbers for the message.
     if (counts.unreadable > unreadable.length) {
       const more = db
@@ -336,6 +376,8 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       );
     }
     env.throwIfStopped?.();
+    // The commit that applies the merge is durable again (synchronous as it was before the staging).
+    durable();
     return commit(env, { runId, sha256, fileName, encrypted, counts, applied });
   } catch (err) {
     const stopped = err instanceof Error && (err.name === 'JobStopped' || err.name === 'AbortError');
@@ -350,11 +392,33 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       })();
     }
     throw err;
+  } finally {
+    durable();
   }
+}
+
+// Small enough that a transaction's parsed lines die young (held longer, they are promoted to V8's old space and
+// grow the heap), large enough to spread a commit's fixed cost.
+const LINES_PER_TRANSACTION = 1000;
+
+/**
+ * Staging writes only the stage table and the checkpoint, which a crash redoes: in WAL mode synchronous=NORMAL
+ * cannot corrupt the file, it can only lose the last commits (the checkpoint then resumes before them), and it
+ * spares a flush of the log on every batch. The returned function puts synchronous back, before the commit that
+ * applies the merge so that this one is durable (idempotent).
+ */
+function tuneForStaging(db: Database): () => void {
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  return () => {
+    if (db.pragma('synchronous', { simple: true }) !== synchronous) db.pragma(`synchronous = ${synchronous}`);
+  };
 }
 
 interface Stager {
   record(line: number, record: unknown, counts: MergeCounts): void;
+  /** Writes the buffered stage rows; called before each transaction commits. */
+  flush(): void;
   line(
     line: number,
     outcome: LineOutcome,
@@ -385,13 +449,20 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
   const ref = (userId: string) => ({ table: spec.live, column: spec.column, id: userId });
 
   if (kind === 'passwords') {
+    // A first merge has nothing to compare with: skip the lookup per line.
+    const liveEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM password_hashes)').pluck().get() === 1;
     const live = db.prepare('SELECT hash_enc, blocked, via FROM password_hashes WHERE user_id = ?').raw();
-    const stage = db.prepare(
-      `INSERT INTO password_hashes_stage (user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, line, change)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    const stage = batchInsert(
+      db,
+      `INSERT INTO password_hashes_stage (user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, line, change)`,
+      12,
     );
     return {
       line,
+      flush() {
+        stage.flush();
+        seen.written();
+      },
       record(no, record, counts) {
         const m = matchLine(record, index, seen);
         if (m.outcome !== 'matched' && m.outcome !== 'blocked') return noteOther(no, m, counts, null);
@@ -399,7 +470,7 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
         const c = classifyHash(hash);
         const userId = m.userId!;
         const blocked = m.outcome === 'blocked' ? 1 : 0;
-        const old = live.get(userId) as [Buffer, number, string] | undefined;
+        const old = liveEmpty ? undefined : (live.get(userId) as [Buffer, number, string] | undefined);
         let change: 'added' | 'changed' | 'unchanged' = 'added';
         let blob: Buffer | null = null;
         if (old) {
@@ -408,7 +479,8 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
           if (same) blob = change === 'unchanged' ? null : old[0];
         }
         if (change !== 'unchanged' && !blob) blob = cipher.encrypt(ref(userId), hash);
-        stage.run(
+        seen.buffer(userId);
+        stage.add(
           userId,
           blob,
           c.algorithm,
@@ -431,11 +503,17 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
   }
 
   const live = db.prepare('SELECT secret_enc, via FROM mfa_totp_secrets WHERE user_id = ?').raw();
-  const stage = db.prepare(
-    'INSERT INTO mfa_totp_secrets_stage (user_id, secret_enc, via, line, change) VALUES (?, ?, ?, ?, ?)',
+  const stage = batchInsert(
+    db,
+    'INSERT INTO mfa_totp_secrets_stage (user_id, secret_enc, via, line, change)',
+    5,
   );
   return {
     line,
+    flush() {
+      stage.flush();
+      seen.written();
+    },
     record(no, record, counts) {
       const parsed = parseMfaSecretLine(record);
       if (!parsed.ok) return noteOther(no, { outcome: 'invalid', problem: parsed.problem }, counts, null);
@@ -451,7 +529,8 @@ function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runI
         if (same && change === 'changed') blob = old[0];
       }
       if (change !== 'unchanged' && !blob) blob = cipher.encrypt(ref(userId), parsed.secret);
-      stage.run(userId, blob, m.via!, no, change);
+      seen.buffer(userId);
+      stage.add(userId, blob, m.via!, no, change);
       if (m.outcome === 'blocked') counts.blocked++;
       else counts.matched++;
     },
