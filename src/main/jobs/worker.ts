@@ -112,6 +112,9 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
   }
 }
 
-run(workerData as WorkerInput).then(post, (err: unknown) =>
-  post({ type: 'error', error: toAppError(err).toJSON() }),
-);
+// Once the outcome is posted (the workspace is closed by then) the thread ends at once: a library may leave a timer
+// behind (the auth0 SDK does not clear its 60 s request timeout when the request is aborted), and the runner
+// settles a pause or cancel only when the thread exits. Messages posted before process.exit are delivered.
+run(workerData as WorkerInput)
+  .then(post, (err: unknown) => post({ type: 'error', error: toAppError(err).toJSON() }))
+  .finally(() => process.exit(0));

@@ -72,9 +72,21 @@ describe('export operations', () => {
         }
       });
     });
-    await callOperation(dispatch, 'jobs.pause', { id: jobId });
+    // Pause while a request is in flight: slow the sandbox down and wait until a request has arrived. The pause
+    // must end that request at once (not after the SDK's 60 s timeout) and record a pause, not a network failure.
+    sb.setFaults({ latencyMs: 20_000 });
+    const arrived = sb.stats().faults.delayed;
+    while (sb.stats().faults.delayed === arrived) await new Promise((r) => setTimeout(r, 5));
+    const pauseAsked = performance.now();
+    const pausedJob = await callOperation(dispatch, 'jobs.pause', { id: jobId });
+    expect(performance.now() - pauseAsked).toBeLessThan(2000);
+    expect(pausedJob.state).toBe('paused');
+    sb.setFaults({ latencyMs: 15 });
+    const runRow = s.requireWorkspace().db.prepare('SELECT state, error_json FROM auth0_export_runs').get();
+    expect(runRow).toEqual({ state: 'running', error_json: null });
     const paused = await callOperation(dispatch, 'export.status', {});
     expect(paused.run?.state).toBe('paused');
+    expect(paused.run?.error).toBeUndefined();
     expect(paused.entities.some((e) => e.state === 'running' || e.state === 'done')).toBe(true);
 
     await callOperation(dispatch, 'jobs.resume', { id: jobId });

@@ -229,8 +229,9 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         });
       })();
     } catch (err) {
-      const stopped =
-        err instanceof JobStopped || (ctx.signal.aborted && (err as Error)?.name === 'AbortError');
+      // After a pause or cancel, whatever is thrown comes from the abort (the SDK reports an aborted request as
+      // its own error): the run stays 'running' and is shown with the job's state.
+      const stopped = err instanceof JobStopped || ctx.signal.aborted;
       if (!stopped) {
         const shape =
           err instanceof AppError
