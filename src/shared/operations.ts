@@ -64,8 +64,18 @@ export const operationNames = [
   'review.signOff',
   'review.reopen',
   'review.exportCsv',
+  'review.reviewerKey',
+  'review.exportDecisions',
+  'review.previewDecisions',
+  'review.applyDecisions',
   'package.save',
   'package.open',
+  'sso.handoff',
+  'sso.generateLink',
+  'sso.markHandled',
+  'sso.exportFiles',
+  'report.get',
+  'report.save',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

@@ -54,6 +54,13 @@ export const reviewSummary = z.object({
   findings: z.array(finding),
   outcomes: z.object({ create: z.number(), skip: z.record(z.string(), z.number()) }).nullable(),
   signOff: signOffView,
+  /** Who may record decisions here: the workspace itself, or a reviewer's copy of a redacted package. */
+  access: z
+    .object({
+      canDecide: z.boolean(),
+      reviewCopy: z.object({ workspaceName: z.string(), savedAt: z.string() }).nullable(),
+    })
+    .optional(),
 });
 export type ReviewSummaryView = z.infer<typeof reviewSummary>;
 
@@ -119,6 +126,27 @@ const decision = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const decisionChange = z.object({
+  kind: z.enum(['user', 'survivor', 'policy', 'role', 'metadata_mapping']),
+  target: z.string(),
+  from: z.string(),
+  to: z.string(),
+});
+export const decisionFilePreview = z.object({
+  workspaceName: z.string(),
+  signer: z.string(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+  signOff: z.object({ reviewer: z.string(), note: z.string().nullable(), at: z.string() }).nullable(),
+  changes: z.array(decisionChange),
+  fileDigest: z.string(),
+});
+export type DecisionFilePreviewView = z.infer<typeof decisionFilePreview>;
+const decisionFileText = z
+  .string()
+  .min(2)
+  .max(8 * 1024 * 1024);
+
 const packageInfo = z.object({
   kind: z.enum(['encrypted', 'redacted']),
   workspaceName: z.string(),
@@ -179,6 +207,26 @@ export const reviewContract = {
   'review.exportCsv': op(
     z.object({ what: z.enum(['findings', 'reenrolment', 'providers']) }).strict(),
     z.object({ fileName: z.string(), csv: z.string(), rows: z.number() }),
+  ),
+  /** This account's reviewer signing key (created in the OS keychain on first use): its fingerprint. */
+  'review.reviewerKey': op(empty, z.object({ fingerprint: z.string() })),
+  /** In a reviewer's copy: the signed decision file (decisions + sign-off), as text to save. */
+  'review.exportDecisions': op(
+    z.object({ signer: person }).strict(),
+    z.object({
+      fileName: z.string(),
+      text: z.string(),
+      fingerprint: z.string(),
+      decisions: z.number(),
+      signedOff: z.boolean(),
+    }),
+  ),
+  /** In the original workspace: verifies a decision file and lists what applying it changes (refuses with why). */
+  'review.previewDecisions': op(z.object({ text: decisionFileText }).strict(), decisionFilePreview),
+  /** Applies it, given the signer's key fingerprint as confirmed with the reviewer. */
+  'review.applyDecisions': op(
+    z.object({ text: decisionFileText, fingerprint: z.string().min(8).max(100) }).strict(),
+    z.object({ applied: decisionFilePreview, signedOff: z.boolean(), summary: reviewSummary }),
   ),
   'package.save': op(
     z

@@ -7,6 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { reviewDataDigest } from '../review/data-digest';
+import { decisionsDigest } from '../review/decisions';
+import { PACKAGE_ORIGIN_SETTING, type PackageOrigin } from '../review/overlay';
 import type { Workspace } from '../workspace';
 
 // A migration package: one file carrying a workspace to a reviewer or another machine.
@@ -152,6 +155,25 @@ export function redactDatabase(file: string): void {
   }
 }
 
+/** What a reviewer's decisions start from: lets their signed decision file be checked against the original. */
+function recordOrigin(ws: Workspace, file: string): void {
+  const origin: PackageOrigin = {
+    workspaceId: ws.id,
+    workspaceName: ws.name,
+    dataDigest: reviewDataDigest(ws),
+    decisionsDigest: decisionsDigest(ws),
+    savedAt: new Date().toISOString(),
+  };
+  const db = new Database(file);
+  try {
+    db.prepare(
+      'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
+    ).run(PACKAGE_ORIGIN_SETTING, JSON.stringify(origin), origin.savedAt);
+  } finally {
+    db.close();
+  }
+}
+
 /** Copies the workspace's database to `file` (a consistent snapshot, even while WAL is in use). */
 function snapshot(ws: Workspace, file: string): void {
   ws.db.prepare('VACUUM INTO ?').run(file);
@@ -213,7 +235,10 @@ export async function savePackage(
   try {
     const dbFile = join(work, 'workspace.sqlite');
     snapshot(ws, dbFile);
-    if (opts.mode === 'redacted') redactDatabase(dbFile);
+    if (opts.mode === 'redacted') {
+      recordOrigin(ws, dbFile);
+      redactDatabase(dbFile);
+    }
     const db = new Database(dbFile, { readonly: true });
     const c = counts(db);
     db.close();

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { AuditLog } from '../workspace';
 import { canonicalJson } from '../workspace/canonical';
-import { policySchemas, type PolicyCode, policyCodes } from './config';
+import {
+  METADATA_MAPPING_SETTING,
+  metadataMappingSchema,
+  policySchemas,
+  type MetadataMapping,
+  type PolicyCode,
+  policyCodes,
+} from './config';
 import { WORKOS_LIMITS } from './limits';
 import type { HasDb } from './mapping';
 import { SLUG_PATTERN } from './roles';
@@ -253,4 +260,93 @@ export function reopen(ws: DecisionTarget, reviewer: string, note?: string): Sig
     ws.audit.append({ actor: who, action: 'review.reopen', details: {} });
   })();
   return signOffState(ws);
+}
+
+/** Removes the survivor choice of the duplicate-email group the user belongs to (back to the default survivor). */
+export function clearSurvivor(ws: DecisionTarget, actor: string, userId: string): void {
+  const who = checkActor(actor);
+  assertOpen(ws);
+  const email = ws.db.prepare('SELECT email_lower FROM auth0_users WHERE user_id = ?').pluck().get(userId) as
+    string | null | undefined;
+  if (!email) throw new AppError('not_found', 'That user is in no duplicate-email group of the workspace.');
+  ws.db.transaction(() => {
+    ws.db.prepare('DELETE FROM review_survivors WHERE email_lower = ?').run(email);
+    ws.audit.append({ actor: who, action: 'review.decide.survivor', details: { cleared: true } });
+  })();
+}
+
+/** Removes a policy decision (back to the default value). */
+export function clearPolicy(ws: DecisionTarget, actor: string, code: string): void {
+  const who = checkActor(actor);
+  assertOpen(ws);
+  ws.db.transaction(() => {
+    ws.db.prepare('DELETE FROM review_policies WHERE code = ?').run(code);
+    ws.audit.append({
+      actor: who,
+      action: 'review.decide.policy',
+      details: { policy: code, value: 'default' },
+    });
+  })();
+}
+
+/** Sets the metadata field mapping (null: back to the default). */
+export function setMetadataMapping(ws: DecisionTarget, actor: string, mapping: MetadataMapping | null): void {
+  const who = checkActor(actor);
+  assertOpen(ws);
+  const parsed = mapping === null ? null : metadataMappingSchema.safeParse(mapping);
+  if (parsed && !parsed.success) throw new AppError('invalid_input', 'The metadata mapping is not valid.');
+  ws.db.transaction(() => {
+    if (!parsed) ws.db.prepare('DELETE FROM settings WHERE key = ?').run(METADATA_MAPPING_SETTING);
+    else
+      ws.db
+        .prepare(
+          `INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at`,
+        )
+        .run(METADATA_MAPPING_SETTING, JSON.stringify(parsed.data), now());
+    ws.audit.append({
+      actor: who,
+      action: 'review.decide.metadata_mapping',
+      details: { mapping: parsed ? 'custom' : 'default' },
+    });
+  })();
+}
+
+/** Every decision, in a stable order: what a decision file carries. Survivors by user id, never by address. */
+export interface DecisionSet {
+  users: { userId: string; include: boolean; note: string | null }[];
+  survivors: string[];
+  policies: { code: string; value: string }[];
+  roles: { roleId: string; slug: string; name: string | null }[];
+  metadataMapping: unknown;
+}
+
+export function readDecisionSet(ws: HasDb): DecisionSet {
+  const users = (
+    ws.db.prepare('SELECT user_id, include, note FROM review_user_decisions ORDER BY user_id').all() as {
+      user_id: string;
+      include: number;
+      note: string | null;
+    }[]
+  ).map((r) => ({ userId: r.user_id, include: r.include === 1, note: r.note }));
+  const survivors = ws.db
+    .prepare('SELECT survivor_user_id FROM review_survivors ORDER BY email_lower')
+    .pluck()
+    .all() as string[];
+  const policies = ws.db.prepare('SELECT code, value FROM review_policies ORDER BY code').all() as {
+    code: string;
+    value: string;
+  }[];
+  const roles = (
+    ws.db.prepare('SELECT role_id, slug, name FROM review_role_map ORDER BY role_id').all() as {
+      role_id: string;
+      slug: string;
+      name: string | null;
+    }[]
+  ).map((r) => ({ roleId: r.role_id, slug: r.slug, name: r.name }));
+  const mm = ws.db
+    .prepare('SELECT value_json FROM settings WHERE key = ?')
+    .pluck()
+    .get(METADATA_MAPPING_SETTING) as string | undefined;
+  return { users, survivors, policies, roles, metadataMapping: mm === undefined ? null : JSON.parse(mm) };
 }

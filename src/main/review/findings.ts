@@ -244,7 +244,7 @@ export function materializeUserIssues(db: Database): void {
 
 type ConnectionReadiness = 'ready' | 'needs_attention' | 'not_applicable';
 
-function connectionFindings(db: Database): Finding {
+export function connectionFindings(db: Database): Finding {
   const rows = db
     .prepare(
       'SELECT name, strategy, options_json, options_missing, secret_fields FROM auth0_connections ORDER BY name',
@@ -324,6 +324,29 @@ function count(db: Database, sql: string, ...args: unknown[]): number {
     .get(...args) as number;
 }
 
+/** Role names that need attention; depends on the role-mapping decisions too. */
+export function roleNameFinding(db: Database): Finding {
+  const roles = roleMappings(db);
+  const roleProblems = roles.filter((r) => r.problems.some((p) => p.code !== 'role_slug_derived'));
+  return {
+    code: 'role_name_problems',
+    severity: 'warning',
+    entity: 'role',
+    title: 'Role names that need attention',
+    consequence:
+      'Mapped explicitly: onto a WorkOS built-in role, or to a derived slug with a suffix where two names collide; edit the mapping to change it.',
+    count: roleProblems.length,
+    summary: {
+      roles: roleProblems.map((r) => ({
+        roleId: r.roleId,
+        name: r.auth0Name,
+        slug: r.slug,
+        problems: r.problems.map((p) => p.code),
+      })),
+    },
+  };
+}
+
 /** Every finding with its exact count. Recomputes the per-user materialization first unless told not to (read-only). */
 export function computeFindings(db: Database, opts: { materialize?: boolean } = {}): Finding[] {
   if (opts.materialize !== false) materializeUserIssues(db);
@@ -366,25 +389,7 @@ export function computeFindings(db: Database, opts: { materialize?: boolean } = 
     ),
     summary: {},
   });
-  const roles = roleMappings(db);
-  const roleProblems = roles.filter((r) => r.problems.some((p) => p.code !== 'role_slug_derived'));
-  findings.push({
-    code: 'role_name_problems',
-    severity: 'warning',
-    entity: 'role',
-    title: 'Role names that need attention',
-    consequence:
-      'Mapped explicitly: onto a WorkOS built-in role, or to a derived slug with a suffix where two names collide; edit the mapping to change it.',
-    count: roleProblems.length,
-    summary: {
-      roles: roleProblems.map((r) => ({
-        roleId: r.roleId,
-        name: r.auth0Name,
-        slug: r.slug,
-        problems: r.problems.map((p) => p.code),
-      })),
-    },
-  });
+  findings.push(roleNameFinding(db));
   findings.push(connectionFindings(db));
   const logic = db.prepare('SELECT kind, count(*) AS n FROM auth0_custom_logic GROUP BY kind').all() as {
     kind: string;

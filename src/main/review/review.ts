@@ -1,11 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { refreshFindings, storedFindings, type Finding } from './findings';
+import { refreshFindings, roleNameFinding, storedFindings, type Finding } from './findings';
 import { signOffState, type SignOffState } from './decisions';
 import { outcomeCounts, totals } from './queries';
 import type { HasDb } from './mapping';
 
-// The review's summary: stored findings, totals, what will and will not migrate, and the sign-off. Refreshing
-// recomputes findings and outcome counts (a full pass; run after an export, a merge or a decision).
+// The review's summary: stored findings, totals, what will and will not migrate, and the sign-off. A full refresh
+// recomputes findings and outcome counts (a pass over every user: after an export or a merge). A decision only
+// changes what decisions feed: the outcome counts, the role findings and the count of decided duplicate groups.
 
 const OUTCOMES = 'review.outcomes';
 
@@ -34,13 +35,44 @@ export function reviewSummary(ws: HasDb): ReviewSummary {
   };
 }
 
-export function refreshReview(ws: HasDb): ReviewSummary {
-  refreshFindings(ws.db);
+function storeOutcomes(ws: HasDb): void {
   const outcomes = outcomeCounts(ws);
   ws.db
     .prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
     )
     .run(OUTCOMES, JSON.stringify(outcomes), new Date().toISOString());
+}
+
+export function refreshReview(ws: HasDb): ReviewSummary {
+  refreshFindings(ws.db);
+  storeOutcomes(ws);
+  return reviewSummary(ws);
+}
+
+/**
+ * After a decision: recomputes what decisions feed, and nothing that depends only on the data. Works in a
+ * reviewer's copy too, where the data-side findings (hashes, for one) must stay as the package brought them.
+ */
+export function refreshDecisionEffects(ws: HasDb): ReviewSummary {
+  const db = ws.db;
+  const update = db.prepare('UPDATE review_findings SET count = ?, summary_json = ? WHERE code = ?');
+  db.transaction(() => {
+    const role = roleNameFinding(db);
+    update.run(role.count, JSON.stringify(role), role.code);
+    const dup = db
+      .prepare("SELECT summary_json FROM review_findings WHERE code = 'duplicate_emails'")
+      .pluck()
+      .get() as string | undefined;
+    if (dup) {
+      const f = JSON.parse(dup) as Finding;
+      f.summary = {
+        ...f.summary,
+        decided: db.prepare('SELECT count(*) FROM review_survivors').pluck().get(),
+      };
+      update.run(f.count, JSON.stringify(f), f.code);
+    }
+  })();
+  storeOutcomes(ws);
   return reviewSummary(ws);
 }

@@ -90,12 +90,11 @@ describe('redacted package', () => {
     expect(page.total).toBe(ex.manifest.blocked);
     const detail = await callOperation(dispatch, 'review.user', { userId: page.rows[0]!.userId });
     expect(detail.auth0).toHaveProperty('user');
-    await expect(
-      callOperation(dispatch, 'review.decide', {
-        reviewer: 'x',
-        decision: { kind: 'policy', code: 'blocked_users', value: 'import' },
-      }),
-    ).rejects.toMatchObject({ code: 'workspace_read_only' });
+    // Data stays read-only; decisions go to the copy's overlay (test/integration/review/decision-file.test.ts).
+    expect(summary.access).toMatchObject({ canDecide: true });
+    await expect(callOperation(dispatch, 'review.refresh', {})).rejects.toMatchObject({
+      code: 'workspace_read_only',
+    });
     await fresh.close();
   });
 });

@@ -17,7 +17,11 @@ import {
   queryUsers,
   userDetail,
 } from '../../review/queries';
-import { refreshReview, reviewSummary } from '../../review/review';
+import { applyDecisionFile, exportDecisionFile, previewDecisionFile } from '../../review/decision-file';
+import { isReviewCopy, packageOrigin, withDecisionTarget } from '../../review/overlay';
+import { refreshDecisionEffects, refreshReview, reviewSummary } from '../../review/review';
+import { reviewerKey } from '../../review/signing-key';
+import type { Workspace } from '../../workspace';
 import type { AppServices } from '../../services';
 import type { Handlers } from '../dispatch';
 
@@ -36,7 +40,24 @@ type ReviewHandlers = Pick<
   | 'review.signOff'
   | 'review.reopen'
   | 'review.exportCsv'
+  | 'review.reviewerKey'
+  | 'review.exportDecisions'
+  | 'review.previewDecisions'
+  | 'review.applyDecisions'
 >;
+
+/** The summary plus who may decide here (the workspace itself, or a reviewer's copy through its overlay). */
+function summaryOf(w: Workspace, s: ReturnType<typeof reviewSummary> = reviewSummary(w)) {
+  const origin = packageOrigin(w);
+  const copy = isReviewCopy(w);
+  return {
+    ...s,
+    access: {
+      canDecide: !w.readOnly || copy,
+      reviewCopy: copy && origin ? { workspaceName: origin.workspaceName, savedAt: origin.savedAt } : null,
+    },
+  };
+}
 
 export function reviewHandlers(s: AppServices): ReviewHandlers {
   const ws = () => s.requireWorkspace();
@@ -50,10 +71,13 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     'review.summary': async () => {
       const w = ws();
       // First visit of a writable workspace: compute the findings once.
-      if (!w.readOnly && storedFindings(w.db).computedAt === null) return refreshReview(w);
-      return reviewSummary(w);
+      if (!w.readOnly && storedFindings(w.db).computedAt === null) return summaryOf(w, refreshReview(w));
+      return summaryOf(w);
     },
-    'review.refresh': async () => refreshReview(writable()),
+    'review.refresh': async () => {
+      const w = writable();
+      return summaryOf(w, refreshReview(w));
+    },
     'review.users': async (q) => queryUsers(ws(), q),
     'review.user': async ({ userId }) => {
       const d = userDetail(ws(), userId);
@@ -81,36 +105,55 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
       return { rows, total: rows.length };
     },
     'review.decide': async ({ reviewer, decision }) => {
-      const w = writable();
-      switch (decision.kind) {
-        case 'users':
-          setUserDecisions(w, reviewer, decision.userIds, decision.include, decision.note);
-          break;
-        case 'survivor':
-          chooseSurvivor(w, reviewer, decision.userId);
-          break;
-        case 'policy':
-          setPolicy(w, reviewer, decision.code, decision.value);
-          break;
-        case 'role':
-          setRoleMapping(w, reviewer, decision.roleId, decision.slug, decision.name);
-          break;
-        default:
-          throw new AppError('invalid_input', 'Unknown decision.');
-      }
-      const summary = refreshReview(w);
+      const w = ws();
+      withDecisionTarget(w, (t) => {
+        switch (decision.kind) {
+          case 'users':
+            setUserDecisions(t, reviewer, decision.userIds, decision.include, decision.note);
+            break;
+          case 'survivor':
+            chooseSurvivor(t, reviewer, decision.userId);
+            break;
+          case 'policy':
+            setPolicy(t, reviewer, decision.code, decision.value);
+            break;
+          case 'role':
+            setRoleMapping(t, reviewer, decision.roleId, decision.slug, decision.name);
+            break;
+          default:
+            throw new AppError('invalid_input', 'Unknown decision.');
+        }
+        refreshDecisionEffects(t);
+      });
       changed();
-      return summary;
+      return summaryOf(w);
     },
     'review.signOff': async ({ reviewer, note }) => {
-      const st = signOff(writable(), reviewer, note);
+      const st = withDecisionTarget(ws(), (t) => signOff(t, reviewer, note));
       changed();
       return st;
     },
     'review.reopen': async ({ reviewer, note }) => {
-      const st = reopen(writable(), reviewer, note);
+      const st = withDecisionTarget(ws(), (t) => reopen(t, reviewer, note));
       changed();
       return st;
+    },
+    'review.reviewerKey': async () => ({ fingerprint: (await reviewerKey(s.keychain)).fingerprint }),
+    'review.exportDecisions': async ({ signer }) => {
+      const w = ws();
+      const key = await reviewerKey(s.keychain);
+      return withDecisionTarget(w, (t) => exportDecisionFile(w, t, key, signer));
+    },
+    'review.previewDecisions': async ({ text }) => previewDecisionFile(ws(), text),
+    'review.applyDecisions': async ({ text, fingerprint }) => {
+      const w = writable();
+      const applied = applyDecisionFile(w, text, fingerprint);
+      // A new metadata mapping changes data-side findings (metadata limits): those need the full pass.
+      const summary = applied.changes.some((c) => c.kind === 'metadata_mapping')
+        ? refreshReview(w)
+        : refreshDecisionEffects(w);
+      changed();
+      return { applied, signedOff: applied.signedOff, summary: summaryOf(w, summary) };
     },
     'review.exportCsv': async ({ what }) =>
       what === 'findings'
