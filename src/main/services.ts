@@ -25,6 +25,8 @@ export type FilePurpose = 'workspace' | 'support-file' | 'pgp-key';
 export interface Dialogs {
   chooseFolder(): Promise<string | null>;
   chooseFile(purpose: FilePurpose): Promise<string | null>;
+  /** Where to save a file the app writes (the migration report); null when the admin cancelled. */
+  chooseSaveFile(defaultName: string): Promise<string | null>;
 }
 
 export interface AppServicesOptions {

@@ -7,13 +7,12 @@ import { passwordsMerged } from './passwords/results';
 import type { Workspace } from './workspace';
 import { signOffState } from './review/decisions';
 import { workosStepsDone } from './workos/progress';
+import { ssoHandedOff } from './sso/handoff';
+import { reportSavedAfterVerification } from './report/save';
 
 // Steps whose capability has not been built yet say so instead of pretending. As capabilities land, they move
 // from this table into `progress` below.
-const notBuiltYet: Partial<Record<StepId, string>> = {
-  sso: 'SSO connection hand-off is not available in this version yet.',
-  report: 'The migration report is not available in this version yet.',
-};
+const notBuiltYet: Partial<Record<StepId, string>> = {};
 
 // Where the workflow stands is derived from the workspace itself, so a reopened workspace lands where it left off.
 export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | null): WizardStatus {
@@ -29,6 +28,10 @@ export function wizardStatus(ws: Workspace | null, creds: CredentialsStatus | nu
   if (workos?.plan) done.add('plan');
   if (workos?.import) done.add('import');
   if (workos?.verify) done.add('verify');
+  // SSO: every enterprise connection has a hand-off (a portal link per organization, or marked handled).
+  if (ws && done.has('export') && ssoHandedOff(ws)) done.add('sso');
+  // Report: saved after the last verification.
+  if (ws && reportSavedAfterVerification(ws)) done.add('report');
 
   let current: StepId = 'workspace';
   for (const id of stepIds) {

@@ -5,6 +5,7 @@ import { stepIds } from './steps';
 import { reviewContract } from './review-contract';
 import { passwordsOperations } from './passwords-contract';
 import { workosOperations } from './workos-contract';
+import { ssoReportOperations } from './sso-report-contract';
 
 // The whole IPC surface: every operation's input and output schema and every event's payload schema.
 // Main validates each input against it before a handler runs; the renderer's typed client is derived from it.
@@ -299,6 +300,7 @@ export const contract = {
   ...passwordsOperations,
   ...workosOperations,
   ...reviewContract,
+  ...ssoReportOperations,
 } satisfies Record<OperationName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that the contract names exactly the operations listed in operations.ts.

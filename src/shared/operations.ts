@@ -70,6 +70,12 @@ export const operationNames = [
   'review.applyDecisions',
   'package.save',
   'package.open',
+  'sso.handoff',
+  'sso.generateLink',
+  'sso.markHandled',
+  'sso.exportFiles',
+  'report.get',
+  'report.save',
 ] as const;
 export type OperationName = (typeof operationNames)[number];
 

@@ -27,6 +27,8 @@ export interface HarnessDialogs {
   folder: string | null;
   /** What workspace.chooseFile answers (main answers null for a path that does not exist). */
   file: string | null;
+  /** What a save dialog (report.save) answers: a path, or null for "cancelled". */
+  saveFile: string | null;
 }
 
 export interface HarnessOptions {
@@ -106,13 +108,21 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const clientJs = readFileSync(join(__dirname, 'browser-api.js'), 'utf8');
 
   const token = randomBytes(32).toString('hex');
-  const dialogs: HarnessDialogs = { folder: opts.dialogs?.folder ?? null, file: opts.dialogs?.file ?? null };
+  const dialogs: HarnessDialogs = {
+    folder: opts.dialogs?.folder ?? null,
+    file: opts.dialogs?.file ?? null,
+    saveFile: opts.dialogs?.saveFile ?? null,
+  };
   const externalRequests: string[] = [];
   const services = createAppServices({
     userDataDir: opts.userDataDir,
     keychain: osKeychain(opts.keychainService),
     host: 'harness',
-    dialogs: { chooseFolder: async () => dialogs.folder, chooseFile: async () => dialogs.file },
+    dialogs: {
+      chooseFolder: async () => dialogs.folder,
+      chooseFile: async () => dialogs.file,
+      chooseSaveFile: async () => dialogs.saveFile,
+    },
     openExternal: async (url) => {
       externalRequests.push(url);
       return false;

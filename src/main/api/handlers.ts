@@ -10,6 +10,8 @@ import { reviewHandlers } from './handlers/review';
 import { packageHandlers } from './handlers/packages';
 import { passwordsHandlers } from './handlers/passwords';
 import { workosHandlers } from './handlers/workos';
+import { ssoHandlers } from './handlers/sso';
+import { reportHandlers } from './handlers/report';
 
 // The implementation of every contract operation, shared by Electron IPC, the test harness and the CLI.
 // Inputs arrive already validated by the dispatcher.
@@ -28,6 +30,8 @@ export function createHandlers(s: AppServices): Handlers {
     ...passwordsHandlers(s),
     ...workosHandlers(s),
     ...exportHandlers(s),
+    ...ssoHandlers(s),
+    ...reportHandlers(s),
     'app.info': async () => ({
       version: s.opts.version ?? '0.0.0',
       platform: process.platform,

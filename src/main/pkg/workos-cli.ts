@@ -129,6 +129,96 @@ interface ConnRow {
   options_json: string | null;
 }
 
+export interface SsoOrgRef {
+  name: string;
+  externalId: string | null;
+  /** The WorkOS organization id once the organization is imported (the organizationId column). */
+  workosId?: string | null;
+}
+
+export interface SsoCsvRows {
+  saml: string[][];
+  oidc: string[][];
+}
+
+/** A connection's decrypted secret options (src/main/auth0/export/secrets.ts), or null when it has none. */
+export type ConnectionSecrets = (connectionId: string) => Record<string, unknown> | null;
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** A key given either as a PEM string or as Auth0's {key, cert} pair. */
+const keyOf = (v: unknown): string =>
+  typeof v === 'string' ? v : v && typeof v === 'object' ? text((v as { key?: unknown }).key) : '';
+
+/**
+ * The rows of sso/saml_connections.csv and sso/oidc_connections.csv: one per (organization, enterprise connection
+ * enabled for it), in the columns of CSV_HEADERS. Secret columns stay empty unless `secrets` is given.
+ */
+export function ssoCsvRows(
+  ws: HasDb,
+  orgOf: (auth0OrgId: string) => SsoOrgRef | undefined,
+  secrets?: ConnectionSecrets,
+): SsoCsvRows {
+  const rows: SsoCsvRows = { saml: [], oidc: [] };
+  const conns = ws.db
+    .prepare(
+      `SELECT c.connection_id, c.name, c.strategy, c.options_json, oc.org_id FROM auth0_org_connections oc
+       JOIN auth0_connections c ON c.connection_id = oc.connection_id ORDER BY oc.org_id, c.name`,
+    )
+    .all() as (ConnRow & { org_id: string })[];
+  for (const c of conns) {
+    const o = (c.options_json ? JSON.parse(c.options_json) : {}) as Record<string, unknown>;
+    const secret =
+      (SAML.has(c.strategy) || OIDC.has(c.strategy)) && secrets ? secrets(c.connection_id) : null;
+    const org = orgOf(c.org_id);
+    const domains = Array.isArray(o.domain_aliases) ? (o.domain_aliases as string[]).join(',') : '';
+    const fields = (o.fieldsMap ?? {}) as Record<string, string>;
+    if (SAML.has(c.strategy)) {
+      rows.saml.push([
+        c.name,
+        org?.name ?? '',
+        org?.workosId ?? '',
+        org?.externalId ?? '',
+        domains,
+        text(o.entityId),
+        text(o.signInEndpoint),
+        text(o.signingCert ?? o.cert),
+        text(o.metadataUrl ?? o.adfs_server),
+        '',
+        '',
+        '',
+        text(fields.email),
+        text(fields.given_name),
+        text(fields.family_name),
+        text(fields.name),
+        '',
+        keyOf(secret?.signingKey),
+        keyOf(secret?.decryptionKey),
+        '',
+        c.connection_id,
+      ]);
+    } else if (OIDC.has(c.strategy)) {
+      const discovery =
+        text(o.discovery_url) ||
+        (c.strategy === 'waad' && text(o.tenant_domain)
+          ? `https://login.microsoftonline.com/${text(o.tenant_domain)}/v2.0/.well-known/openid-configuration`
+          : '');
+      rows.oidc.push([
+        c.name,
+        org?.name ?? '',
+        org?.workosId ?? '',
+        org?.externalId ?? '',
+        domains,
+        text(o.client_id),
+        text(secret?.client_secret),
+        discovery,
+        '',
+        c.connection_id,
+      ]);
+    }
+  }
+  return rows;
+}
+
 export interface WorkosCliExportResult {
   dir: string;
   counts: Record<string, number>;
@@ -251,63 +341,10 @@ export async function exportWorkosCliDir(ws: HasDb, dir: string): Promise<Workos
     if (!any) await out['users.csv'].row([u.email, ...base, '', '', '', '']);
   }
 
-  // SSO: one row per (organization, enterprise connection enabled for it); secrets are never written.
-  const conns = ws.db
-    .prepare(
-      `SELECT c.connection_id, c.name, c.strategy, c.options_json, oc.org_id FROM auth0_org_connections oc
-       JOIN auth0_connections c ON c.connection_id = oc.connection_id ORDER BY oc.org_id, c.name`,
-    )
-    .all() as (ConnRow & { org_id: string })[];
-  for (const c of conns) {
-    const o = (c.options_json ? JSON.parse(c.options_json) : {}) as Record<string, unknown>;
-    const org = orgName.get(c.org_id);
-    const domains = Array.isArray(o.domain_aliases) ? (o.domain_aliases as string[]).join(',') : '';
-    const fields = (o.fieldsMap ?? {}) as Record<string, string>;
-    const str = (v: unknown) => (typeof v === 'string' ? v : '');
-    if (SAML.has(c.strategy)) {
-      await out['sso/saml_connections.csv'].row([
-        c.name,
-        org?.name ?? '',
-        '',
-        org?.externalId ?? '',
-        domains,
-        str(o.entityId),
-        str(o.signInEndpoint),
-        str(o.signingCert ?? o.cert),
-        str(o.metadataUrl ?? o.adfs_server),
-        '',
-        '',
-        '',
-        str(fields.email),
-        str(fields.given_name),
-        str(fields.family_name),
-        str(fields.name),
-        '',
-        '',
-        '',
-        '',
-        c.connection_id,
-      ]);
-    } else if (OIDC.has(c.strategy)) {
-      const discovery =
-        str(o.discovery_url) ||
-        (c.strategy === 'waad' && str(o.tenant_domain)
-          ? `https://login.microsoftonline.com/${str(o.tenant_domain)}/v2.0/.well-known/openid-configuration`
-          : '');
-      await out['sso/oidc_connections.csv'].row([
-        c.name,
-        org?.name ?? '',
-        '',
-        org?.externalId ?? '',
-        domains,
-        str(o.client_id),
-        '',
-        discovery,
-        '',
-        c.connection_id,
-      ]);
-    }
-  }
+  // SSO: one row per (organization, enterprise connection enabled for it); secrets are never written here.
+  const sso = ssoCsvRows(ws, (orgId) => orgName.get(orgId));
+  for (const r of sso.saml) await out['sso/saml_connections.csv'].row(r);
+  for (const r of sso.oidc) await out['sso/oidc_connections.csv'].row(r);
   const raw = createWriteStream(join(dir, 'raw', 'auth0-connections.jsonl'), { mode: 0o600 });
   for (const c of ws.db
     .prepare('SELECT connection_id, name, strategy, options_json FROM auth0_connections ORDER BY name')

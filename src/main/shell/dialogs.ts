@@ -34,5 +34,19 @@ export function nativeDialogs(getWindow: () => AppWindow | null): Dialogs {
       const r = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    async chooseSaveFile(defaultName) {
+      const w = parent();
+      const ext = defaultName.slice(defaultName.lastIndexOf('.') + 1);
+      const opts = {
+        defaultPath: defaultName,
+        filters: [{ name: ext === 'md' ? 'Markdown' : 'JSON', extensions: [ext] }],
+        properties: ['createDirectory', 'showOverwriteConfirmation'] as (
+          | 'createDirectory'
+          | 'showOverwriteConfirmation'
+        )[],
+      };
+      const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
   };
 }
