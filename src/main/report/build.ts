@@ -67,7 +67,10 @@ export interface ReportOptions {
   version: string;
 }
 
+/** The findings as of now (recomputed, so a re-export or merge since the review counts); a read-only workspace
+ *  cannot rewrite its per-user index and reports the findings stored at its last review. */
 function findingsOf(ws: Workspace): Finding[] {
+  if (!ws.readOnly) return computeFindings(ws.db);
   const stored = storedFindings(ws.db).findings;
   return stored.length ? stored : computeFindings(ws.db, { materialize: false });
 }
