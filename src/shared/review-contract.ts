@@ -48,12 +48,27 @@ export const signOffView = z.object({
   ),
 });
 
+/** The part of a job's info the review shows (the full shape is jobInfo in contract.ts). */
+export const reviewJob = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: z.string(),
+  done: z.number(),
+  total: z.number().nullable(),
+  message: z.string().optional(),
+});
+export type ReviewJobView = z.infer<typeof reviewJob>;
+
 export const reviewSummary = z.object({
   computedAt: z.string().nullable(),
   totals: z.record(z.string(), z.number()),
   findings: z.array(finding),
   outcomes: z.object({ create: z.number(), skip: z.record(z.string(), z.number()) }).nullable(),
   signOff: signOffView,
+  /** An export or merge changed the data after the findings were computed: refresh. */
+  stale: z.boolean().optional(),
+  /** The running refresh job (findings and outcomes are recomputed in a worker thread), if any. */
+  refreshing: reviewJob.nullable().optional(),
   /** Who may record decisions here: the workspace itself, or a reviewer's copy of a redacted package. */
   access: z
     .object({
@@ -158,7 +173,8 @@ const packageInfo = z.object({
 
 export const reviewContract = {
   'review.summary': op(empty, reviewSummary),
-  'review.refresh': op(empty, reviewSummary),
+  /** Starts (or joins) the review.refresh job; progress arrives as job.progress events. */
+  'review.refresh': op(empty, z.object({ job: reviewJob })),
   'review.users': op(
     z
       .object({

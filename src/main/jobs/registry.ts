@@ -1,6 +1,7 @@
 import { auth0Export } from '../auth0/export/job';
 import { selftestCount } from './definitions/selftest-count';
 import { mergeJobDefinitions } from '../passwords/merge-job';
+import { reviewRefreshJob } from '../review/refresh-job';
 import type { JobDefinition } from './types';
 import { workosJobDefinitions } from '../workos/jobs';
 
@@ -10,4 +11,5 @@ export const jobDefinitions: Record<string, JobDefinition> = {
   [auth0Export.kind]: auth0Export,
   ...mergeJobDefinitions,
   ...workosJobDefinitions,
+  [reviewRefreshJob.kind]: reviewRefreshJob,
 };

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { ENTERPRISE_STRATEGIES, PASSWORDLESS_STRATEGIES } from '../sandbox/generator';
 import { loadMetadataMapping } from './config';
+import { reviewDataDigest } from './data-digest';
 import { WORKOS_LIMITS } from './limits';
 import { roleMappings } from './roles';
 
@@ -227,19 +228,39 @@ function providerList(
 }
 
 export const userFindingCodes = userRules.map((r) => r.code);
+export const userRuleCount = userRules.length;
 
-/** Recomputes review_user_issues for every user rule (one transaction). */
-export function materializeUserIssues(db: Database): void {
-  db.transaction(() => {
-    db.prepare('DELETE FROM review_user_issues').run();
-    for (const r of userRules) {
+export interface RefreshProgress {
+  /** Called after each step with the number of steps done (rules here). */
+  step?: (done: number, message: string) => void;
+  /** Throws to stop between steps (a job asked to pause or cancel). */
+  check?: () => void;
+}
+
+/**
+ * Recomputes review_user_issues rule by rule. Each rule is its own transaction, which also stores that rule's new
+ * count in review_findings: a reader (the review's tables, in another thread) sees each filter's rows and total
+ * change together, and no write lock is held for the whole pass.
+ */
+export function materializeUserIssues(db: Database, progress: RefreshProgress = {}): void {
+  const del = db.prepare('DELETE FROM review_user_issues WHERE code = ?');
+  const setCount = db.prepare('UPDATE review_findings SET count = ? WHERE code = ?');
+  userRules.forEach((r, i) => {
+    progress.check?.();
+    db.transaction(() => {
+      del.run(r.code);
       const sel = r.select(db);
-      if (sel)
-        db.prepare(
-          `INSERT OR IGNORE INTO review_user_issues (code, user_id) SELECT ?, user_id FROM (${sel})`,
-        ).run(r.code);
-    }
-  })();
+      const n = sel
+        ? db
+            .prepare(
+              `INSERT OR IGNORE INTO review_user_issues (code, user_id) SELECT ?, user_id FROM (${sel})`,
+            )
+            .run(r.code).changes
+        : 0;
+      setCount.run(n, r.code);
+    })();
+    progress.step?.(i + 1, r.title);
+  });
 }
 
 type ConnectionReadiness = 'ready' | 'needs_attention' | 'not_applicable';
@@ -348,8 +369,11 @@ export function roleNameFinding(db: Database): Finding {
 }
 
 /** Every finding with its exact count. Recomputes the per-user materialization first unless told not to (read-only). */
-export function computeFindings(db: Database, opts: { materialize?: boolean } = {}): Finding[] {
-  if (opts.materialize !== false) materializeUserIssues(db);
+export function computeFindings(
+  db: Database,
+  opts: { materialize?: boolean; progress?: RefreshProgress } = {},
+): Finding[] {
+  if (opts.materialize !== false) materializeUserIssues(db, opts.progress);
   const userCount = (code: string) =>
     count(db, 'SELECT count(*) FROM review_user_issues WHERE code = ?', code);
   const findings: Finding[] = userRules.map((r) => ({
@@ -431,9 +455,11 @@ export function computeFindings(db: Database, opts: { materialize?: boolean } = 
   return findings;
 }
 
-/** Computes and stores the findings (review_findings); returns them. */
-export function refreshFindings(db: Database): Finding[] {
-  const findings = computeFindings(db);
+export const FINDINGS_DATA_DIGEST = 'review.findingsDataDigest';
+
+/** Computes and stores the findings (review_findings) and the data digest they were computed from; returns them. */
+export function refreshFindings(db: Database, progress?: RefreshProgress): Finding[] {
+  const findings = computeFindings(db, { progress });
   const at = new Date().toISOString();
   db.transaction(() => {
     db.prepare('DELETE FROM review_findings').run();
@@ -441,6 +467,9 @@ export function refreshFindings(db: Database): Finding[] {
       'INSERT INTO review_findings (code, severity, count, summary_json, computed_at) VALUES (?, ?, ?, ?, ?)',
     );
     for (const f of findings) ins.run(f.code, f.severity, f.count, JSON.stringify({ ...f }), at);
+    db.prepare(
+      'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
+    ).run(FINDINGS_DATA_DIGEST, JSON.stringify(reviewDataDigest({ db })), at);
   })();
   return findings;
 }

@@ -278,7 +278,10 @@ export function queryMemberships(
 }
 
 /** Counts of what will and will not migrate (walks every user's mapping; seconds at 1,000,000 users). */
-export function outcomeCounts(ws: HasDb): { create: number; skip: Record<string, number> } {
+export function outcomeCounts(
+  ws: HasDb,
+  onPage?: (usersDone: number) => void,
+): { create: number; skip: Record<string, number> } {
   const ctx = loadMappingContext(ws);
   let after: string | null = null;
   let create = 0;
@@ -290,6 +293,7 @@ export function outcomeCounts(ws: HasDb): { create: number; skip: Record<string,
       else skip[o.reason] = (skip[o.reason] ?? 0) + 1;
     }
     after = page.next;
+    onPage?.(create + Object.values(skip).reduce((a, b) => a + b, 0));
   } while (after !== null);
   return { create, skip };
 }

@@ -1,5 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import { refreshFindings, roleNameFinding, storedFindings, type Finding } from './findings';
+import { reviewDataDigest } from './data-digest';
+import {
+  FINDINGS_DATA_DIGEST,
+  refreshFindings,
+  roleNameFinding,
+  storedFindings,
+  type Finding,
+  type RefreshProgress,
+  userRuleCount,
+} from './findings';
 import { signOffState, type SignOffState } from './decisions';
 import { outcomeCounts, totals } from './queries';
 import type { HasDb } from './mapping';
@@ -16,6 +25,8 @@ export interface ReviewSummary {
   findings: Finding[];
   outcomes: { create: number; skip: Record<string, number> } | null;
   signOff: SignOffState;
+  /** True when an export or a merge changed the data after the findings were computed. */
+  stale: boolean;
 }
 
 function readSetting<T>(db: Database, key: string): T | null {
@@ -32,11 +43,12 @@ export function reviewSummary(ws: HasDb): ReviewSummary {
     findings,
     outcomes: readSetting(ws.db, OUTCOMES),
     signOff: signOffState(ws),
+    stale: computedAt !== null && readSetting<string>(ws.db, FINDINGS_DATA_DIGEST) !== reviewDataDigest(ws),
   };
 }
 
-function storeOutcomes(ws: HasDb): void {
-  const outcomes = outcomeCounts(ws);
+function storeOutcomes(ws: HasDb, onPage?: (usersDone: number) => void): void {
+  const outcomes = outcomeCounts(ws, onPage);
   ws.db
     .prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
@@ -44,10 +56,23 @@ function storeOutcomes(ws: HasDb): void {
     .run(OUTCOMES, JSON.stringify(outcomes), new Date().toISOString());
 }
 
-export function refreshReview(ws: HasDb): ReviewSummary {
-  refreshFindings(ws.db);
-  storeOutcomes(ws);
+/**
+ * The full pass (a minute at 1,000,000 users: run it as the review.refresh job, see refresh-job.ts). `progress`
+ * counts the user rules first, then the users whose outcome was mapped.
+ */
+export function refreshReview(ws: HasDb, progress: RefreshProgress = {}): ReviewSummary {
+  refreshFindings(ws.db, progress);
+  const rules = userRuleCount;
+  storeOutcomes(ws, (n) => {
+    progress.check?.();
+    progress.step?.(rules + n, 'Mapping users to WorkOS');
+  });
   return reviewSummary(ws);
+}
+
+/** Steps refreshReview reports: one per user rule, one per user. */
+export function refreshSteps(ws: HasDb): number {
+  return userRuleCount + (ws.db.prepare('SELECT count(*) FROM auth0_users').pluck().get() as number);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { AppError } from '../../../shared/errors';
 import { openPackage } from '../../pkg/open';
 import { savePackage } from '../../pkg/package';
-import { refreshReview } from '../../review/review';
+import { reviewSummary } from '../../review/review';
+import { storedFindings } from '../../review/findings';
+import { refreshAndWait } from './review';
 import type { AppServices } from '../../services';
 import type { Handlers } from '../dispatch';
 
@@ -11,8 +13,9 @@ export function packageHandlers(s: AppServices): PackageHandlers {
   return {
     'package.save': async ({ out, mode, passphrase }) => {
       const ws = s.requireWorkspace();
-      // The reviewer's copy is read-only: its findings must be computed before it leaves.
-      if (!ws.readOnly) refreshReview(ws);
+      // The reviewer's copy is read-only (and has no hashes): its findings must be current before it leaves.
+      if (!ws.readOnly && (storedFindings(ws.db).computedAt === null || reviewSummary(ws).stale))
+        await refreshAndWait(s);
       if (mode === 'encrypted') {
         if (!passphrase) throw new AppError('invalid_input', 'An encrypted package needs a passphrase.');
         return savePackage(ws, out, { mode, passphrase });

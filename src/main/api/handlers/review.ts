@@ -19,9 +19,11 @@ import {
 } from '../../review/queries';
 import { applyDecisionFile, exportDecisionFile, previewDecisionFile } from '../../review/decision-file';
 import { isReviewCopy, packageOrigin, withDecisionTarget } from '../../review/overlay';
-import { refreshDecisionEffects, refreshReview, reviewSummary } from '../../review/review';
+import { REVIEW_REFRESH_JOB } from '../../review/refresh-job';
+import { refreshDecisionEffects, reviewSummary } from '../../review/review';
 import { reviewerKey } from '../../review/signing-key';
 import type { Workspace } from '../../workspace';
+import type { JobInfo } from '../../../shared/contract';
 import type { AppServices } from '../../services';
 import type { Handlers } from '../dispatch';
 
@@ -47,16 +49,42 @@ type ReviewHandlers = Pick<
 >;
 
 /** The summary plus who may decide here (the workspace itself, or a reviewer's copy through its overlay). */
-function summaryOf(w: Workspace, s: ReturnType<typeof reviewSummary> = reviewSummary(w)) {
+function summaryOf(
+  w: Workspace,
+  s: ReturnType<typeof reviewSummary> = reviewSummary(w),
+  refreshing: JobInfo | null = null,
+) {
   const origin = packageOrigin(w);
   const copy = isReviewCopy(w);
   return {
     ...s,
+    refreshing,
     access: {
       canDecide: !w.readOnly || copy,
       reviewCopy: copy && origin ? { workspaceName: origin.workspaceName, savedAt: origin.savedAt } : null,
     },
   };
+}
+
+/** Starts the review.refresh job, or returns the one already running. */
+export async function startReviewRefresh(s: AppServices): Promise<JobInfo> {
+  const runner = s.jobs();
+  const live = runner
+    .list()
+    .find((j) => j.kind === REVIEW_REFRESH_JOB && (j.state === 'running' || j.state === 'queued'));
+  return live ?? runner.start(REVIEW_REFRESH_JOB, {});
+}
+
+/** Runs the refresh job to its end (CLI, package save); throws its error if it failed. */
+export async function refreshAndWait(s: AppServices): Promise<JobInfo> {
+  const job = await s.jobs().wait((await startReviewRefresh(s)).id);
+  if (job.state !== 'completed')
+    throw new AppError(
+      job.error?.code ?? 'internal',
+      job.error?.message ?? `The review refresh ended ${job.state}.`,
+      job.error?.hint,
+    );
+  return job;
 }
 
 export function reviewHandlers(s: AppServices): ReviewHandlers {
@@ -67,16 +95,26 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     return w;
   };
   const changed = () => s.events.emit('workspace.changed', s.workspace()?.summary() ?? null);
+  const runningRefresh = (w: Workspace): JobInfo | null =>
+    w.readOnly
+      ? null
+      : (s
+          .jobs()
+          .list()
+          .find((j) => j.kind === REVIEW_REFRESH_JOB && (j.state === 'running' || j.state === 'queued')) ??
+        null);
   return {
     'review.summary': async () => {
       const w = ws();
       // First visit of a writable workspace: compute the findings once.
-      if (!w.readOnly && storedFindings(w.db).computedAt === null) return summaryOf(w, refreshReview(w));
-      return summaryOf(w);
+      // First visit of a writable workspace: compute the findings once (in a worker: a minute at 1M users).
+      if (!w.readOnly && storedFindings(w.db).computedAt === null)
+        return summaryOf(w, reviewSummary(w), await startReviewRefresh(s));
+      return summaryOf(w, reviewSummary(w), runningRefresh(w));
     },
     'review.refresh': async () => {
-      const w = writable();
-      return summaryOf(w, refreshReview(w));
+      writable();
+      return { job: await startReviewRefresh(s) };
     },
     'review.users': async (q) => queryUsers(ws(), q),
     'review.user': async ({ userId }) => {
@@ -149,11 +187,12 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
       const w = writable();
       const applied = applyDecisionFile(w, text, fingerprint);
       // A new metadata mapping changes data-side findings (metadata limits): those need the full pass.
-      const summary = applied.changes.some((c) => c.kind === 'metadata_mapping')
-        ? refreshReview(w)
-        : refreshDecisionEffects(w);
+      const summary = refreshDecisionEffects(w);
+      const job = applied.changes.some((c) => c.kind === 'metadata_mapping')
+        ? await startReviewRefresh(s)
+        : null;
       changed();
-      return { applied, signedOff: applied.signedOff, summary: summaryOf(w, summary) };
+      return { applied, signedOff: applied.signedOff, summary: summaryOf(w, summary, job) };
     },
     'review.exportCsv': async ({ what }) =>
       what === 'findings'

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import { callOperation } from '../../api/dispatch';
@@ -6,6 +7,8 @@ import type { CliContext } from '../context';
 
 // Scripted decisions: `decide include|exclude|clear`, `decide survivor`, `decide policy`, `decide role`,
 // `decide sign-off`, `decide reopen`. Every one names the person deciding (--by) for the audit log.
+// `decide export-file` (in a reviewer's copy) writes the signed decision file; `decide apply-file` verifies one
+// and applies it to the original workspace once the signer's key fingerprint is confirmed (--fingerprint).
 
 type Run = (fn: (ctx: CliContext) => Promise<void>) => () => Promise<void>;
 
@@ -140,4 +143,75 @@ export function registerDecide(program: Command, run: Run): void {
         })();
       });
   }
+
+  common(decide.command('export-file'))
+    .description("write the signed decision file of a reviewer's copy (decisions + sign-off), signed as --by")
+    .requiredOption('--out <file>', 'decision file to write (must not exist)')
+    .action(function (this: Command) {
+      const o = this.opts<{ workspace: string; by: string; out: string }>();
+      return run(async (ctx) => {
+        await ctx.openWorkspace(o.workspace);
+        const f = await callOperation(ctx.dispatch, 'review.exportDecisions', { signer: o.by });
+        const out = resolve(o.out);
+        try {
+          writeFileSync(out, f.text, { flag: 'wx', mode: 0o600 });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new AppError('invalid_input', `${out} already exists; choose a new file name.`);
+          throw e;
+        }
+        ctx.result(
+          { ok: true, file: out, fingerprint: f.fingerprint, decisions: f.decisions, signedOff: f.signedOff },
+          () =>
+            `Wrote ${out}: ${f.decisions} decision(s)${f.signedOff ? ' and the sign-off' : ''}.\n` +
+            `Signed with key ${f.fingerprint}: tell the admin this fingerprint (not by the same channel as the file).`,
+        );
+      })();
+    });
+
+  decide
+    .command('apply-file')
+    .description('verify a signed decision file and apply it to the original workspace')
+    .argument('<file>')
+    .requiredOption('--workspace <path>', 'workspace file')
+    .option('--fingerprint <fp>', "the signer's key fingerprint, as confirmed with the reviewer")
+    .option('--dry-run', 'verify and show the changes only')
+    .action(function (this: Command, file: string) {
+      const o = this.opts<{ workspace: string; fingerprint?: string; dryRun?: boolean }>();
+      return run(async (ctx) => {
+        let text: string;
+        try {
+          text = readFileSync(resolve(file), 'utf8');
+        } catch {
+          throw new AppError('not_found', `Cannot read the decision file ${resolve(file)}.`);
+        }
+        await ctx.openWorkspace(o.workspace);
+        const preview = await callOperation(ctx.dispatch, 'review.previewDecisions', { text });
+        const lines = () => [
+          `Signed by ${preview.signer} with key ${preview.fingerprint} at ${preview.createdAt}.`,
+          ...preview.changes.map((c) => `  ${c.kind.padEnd(16)} ${c.target}: ${c.from} -> ${c.to}`),
+          preview.changes.length ? `${preview.changes.length} change(s).` : 'No decision changes.',
+          preview.signOff
+            ? `Sign-off by ${preview.signOff.reviewer} at ${preview.signOff.at}.`
+            : 'No sign-off.',
+        ];
+        if (o.dryRun) {
+          ctx.result({ ok: true, dryRun: true, preview }, () => lines().join('\n'));
+          return;
+        }
+        if (!o.fingerprint)
+          throw new AppError(
+            'invalid_input',
+            `The file is signed with key ${preview.fingerprint}; confirm it with the reviewer and pass it as --fingerprint.`,
+            'Use --dry-run to see the changes first.',
+          );
+        const r = await callOperation(ctx.dispatch, 'review.applyDecisions', {
+          text,
+          fingerprint: o.fingerprint,
+        });
+        ctx.result({ ok: true, applied: r.applied, signedOff: r.signedOff, signOff: r.summary.signOff }, () =>
+          [...lines(), r.signedOff ? 'Applied and signed off.' : 'Applied.'].join('\n'),
+        );
+      })();
+    });
 }

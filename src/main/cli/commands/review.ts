@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { callOperation } from '../../api/dispatch';
+import { refreshAndWait } from '../../api/handlers/review';
+import { REVIEW_REFRESH_JOB } from '../../review/refresh-job';
 import type { CliContext } from '../context';
 
 // `review --workspace PATH [--json]`: recomputes the findings and prints counts and findings by code.
@@ -17,10 +19,21 @@ export function registerReview(
       return run(async (ctx) => {
         await ctx.openWorkspace(o.workspace);
         const ws = ctx.services.requireWorkspace();
-        const summary =
-          o.refresh && !ws.readOnly
-            ? await callOperation(ctx.dispatch, 'review.refresh', {})
-            : await callOperation(ctx.dispatch, 'review.summary', {});
+        if (o.refresh && !ws.readOnly) {
+          // The refresh runs as a job in a worker thread (a minute at 1,000,000 users): wait for it here.
+          const off = ctx.services.events.on((name, payload) => {
+            const j = payload as { kind?: string; done?: number; total?: number | null; message?: string };
+            if (name === 'job.progress' && j.kind === REVIEW_REFRESH_JOB && !ctx.json && process.stderr.isTTY)
+              process.stderr.write(`\r${j.message ?? ''} ${j.done ?? 0}/${j.total ?? '?'}   `);
+          });
+          try {
+            await refreshAndWait(ctx.services);
+          } finally {
+            off();
+            if (!ctx.json && process.stderr.isTTY) process.stderr.write('\n');
+          }
+        }
+        const summary = await callOperation(ctx.dispatch, 'review.summary', {});
         const byCode = Object.fromEntries(summary.findings.map((f) => [f.code, f.count]));
         ctx.result({ ok: true, ...summary, byCode }, () => {
           const lines = [

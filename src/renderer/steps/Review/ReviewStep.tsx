@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ReviewSummaryView } from '../../../shared/review-contract';
-import { asUiError, call, type UiError } from '../../api';
+import type { ReviewJobView, ReviewSummaryView } from '../../../shared/review-contract';
+import { asUiError, call, subscribe, UiError } from '../../api';
 import { Button } from '../../components/Button';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Notice } from '../../components/Notice';
 import { useAnnouncer } from '../../store/announcer';
 import { useWizard } from '../../store/wizard';
+import { DecisionFile, saveText } from './DecisionFile';
 import { DetailPanel } from './DetailPanel';
 import { OtherTables } from './OtherTables';
 import { UsersTable, type UserQueryState } from './UsersTable';
@@ -19,14 +20,7 @@ const POLICIES: { code: string; label: string; values: string[] }[] = [
   { code: 'domain_state', label: 'Organization domains', values: ['pending', 'verified'] },
 ];
 
-function download(fileName: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  URL.revokeObjectURL(url);
-}
+const download = (fileName: string, text: string) => saveText(fileName, text, 'text/csv');
 
 // The Review step: a summary (counts, findings by severity, what will and will not migrate), tables of users,
 // organizations, memberships, roles and connections with search, filters and a detail panel, the policies,
@@ -46,16 +40,49 @@ export function ReviewStep() {
   const [selected, setSelected] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [reviewer, setReviewer] = useState('');
+  const [refreshJob, setRefreshJob] = useState<ReviewJobView | null>(null);
   const onError = useCallback((e: UiError) => setError(e), []);
 
   useEffect(() => {
     call('review.summary', {})
-      .then(setSummary)
+      .then((s) => {
+        setSummary(s);
+        setRefreshJob(s.refreshing ?? null);
+      })
       .catch((e: unknown) => setError(asUiError(e)));
   }, []);
 
+  // The full refresh runs as a job in a worker thread: follow its progress, reload when it ends.
+  useEffect(
+    () =>
+      subscribe('job.progress', (job) => {
+        if (job.kind !== 'review.refresh') return;
+        if (job.state === 'running' || job.state === 'queued') {
+          setRefreshJob(job);
+          return;
+        }
+        setRefreshJob(null);
+        if (job.state === 'failed' && job.error) setError(new UiError(job.error));
+        void call('review.summary', {})
+          .then((s) => {
+            setSummary(s);
+            setVersion((v) => v + 1);
+          })
+          .catch((e: unknown) => setError(asUiError(e)));
+      }),
+    [],
+  );
+
   const locked = summary?.signOff.signed ?? false;
-  const canDecide = !readOnly && !locked;
+  // A reviewer's copy of a redacted package is read-only for data but records decisions.
+  const canRecord = summary?.access?.canDecide ?? !readOnly;
+  const reviewCopy = summary?.access?.reviewCopy ?? null;
+  const canDecide = canRecord && !locked && !refreshJob;
+  const progressText = refreshJob
+    ? `${refreshJob.message ?? 'Computing the findings'}… ${
+        refreshJob.total ? `${Math.floor((100 * refreshJob.done) / refreshJob.total)}%` : ''
+      }`
+    : null;
 
   const act = async (fn: () => Promise<ReviewSummaryView | void>, done: string) => {
     setBusy(true);
@@ -75,11 +102,14 @@ export function ReviewStep() {
   };
   const who = () => reviewer.trim() || 'admin';
 
-  if (!summary) {
+  if (!summary || (summary.computedAt === null && refreshJob)) {
     return (
       <div className="step-body" aria-busy="true">
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
-        <p className="muted">Computing the findings…</p>
+        <p className="muted" role="status" data-testid="review-refresh-progress">
+          {progressText ?? 'Computing the findings…'}
+        </p>
+        {refreshJob?.total ? <progress max={refreshJob.total} value={refreshJob.done} /> : null}
       </div>
     );
   }
@@ -91,11 +121,26 @@ export function ReviewStep() {
   return (
     <div className="step-body review-step">
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      {readOnly ? (
-        <Notice tone="info" title="Read-only review">
-          This workspace is open read-only (for example a redacted package): the whole review is here, but
-          decisions cannot be changed.
+      {reviewCopy ? (
+        <Notice tone="info" title="Review copy">
+          This is a redacted package of {reviewCopy.workspaceName}: its data is read-only, but your decisions
+          and sign-off are recorded here and can be exported as a signed decision file for the admin.
         </Notice>
+      ) : readOnly ? (
+        <Notice tone="info" title="Read-only review">
+          This workspace is open read-only: the whole review is here, but decisions cannot be changed.
+        </Notice>
+      ) : null}
+      {summary.stale && !refreshJob ? (
+        <Notice tone="warning" title="Findings out of date">
+          The data changed (an export or a merge) after the findings were computed: recompute them.
+        </Notice>
+      ) : null}
+      {refreshJob ? (
+        <div role="status" data-testid="review-refresh-progress">
+          <p className="muted">{progressText}</p>
+          {refreshJob.total ? <progress max={refreshJob.total} value={refreshJob.done} /> : null}
+        </div>
       ) : null}
 
       <section className="card" aria-labelledby="review-summary">
@@ -170,8 +215,12 @@ export function ReviewStep() {
         })}
         <div className="actions">
           <Button
-            disabled={busy || readOnly}
-            onClick={() => void act(() => call('review.refresh', {}), 'Findings recomputed.')}
+            disabled={busy || readOnly || Boolean(refreshJob)}
+            onClick={() =>
+              void act(async () => {
+                setRefreshJob((await call('review.refresh', {})).job);
+              }, 'Recomputing the findings.')
+            }
           >
             Recompute findings
           </Button>
@@ -348,13 +397,13 @@ export function ReviewStep() {
             id="reviewer"
             value={reviewer}
             onChange={(e) => setReviewer(e.target.value)}
-            disabled={readOnly}
+            disabled={!canRecord}
           />
         </div>
         <div className="actions">
           {locked ? (
             <Button
-              disabled={busy || readOnly || !reviewer.trim()}
+              disabled={busy || !canRecord || !reviewer.trim()}
               onClick={() =>
                 void act(
                   async () => void (await call('review.reopen', { reviewer: reviewer.trim() })),
@@ -367,7 +416,7 @@ export function ReviewStep() {
           ) : (
             <Button
               variant="primary"
-              disabled={busy || readOnly || !reviewer.trim()}
+              disabled={busy || !canRecord || Boolean(refreshJob) || !reviewer.trim()}
               onClick={() =>
                 void act(
                   async () => void (await call('review.signOff', { reviewer: reviewer.trim() })),
@@ -380,6 +429,20 @@ export function ReviewStep() {
           )}
         </div>
       </section>
+      <DecisionFile
+        summary={summary}
+        reviewer={reviewer}
+        busy={busy || Boolean(refreshJob)}
+        writable={!readOnly}
+        onError={onError}
+        onApplied={(next, message) => {
+          setSummary(next);
+          setRefreshJob(next.refreshing ?? null);
+          setVersion((v) => v + 1);
+          announce(message);
+          void refreshWizard();
+        }}
+      />
     </div>
   );
 }
