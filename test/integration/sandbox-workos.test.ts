@@ -268,6 +268,71 @@ describe('roles and memberships', () => {
     expect(sandbox.state().memberships).toHaveLength(0);
   });
 
+  it('filters memberships by status in the comma form the SDK sends; without a filter, active only', async () => {
+    const user = await workos.userManagement.createUser({ email: 's@example.com' });
+    const [a, b] = [
+      await workos.organizations.createOrganization({ name: 'SA' }),
+      await workos.organizations.createOrganization({ name: 'SB' }),
+    ];
+    const ma = await workos.userManagement.createOrganizationMembership({
+      userId: user.id,
+      organizationId: a.id,
+    });
+    const mb = await workos.userManagement.createOrganizationMembership({
+      userId: user.id,
+      organizationId: b.id,
+    });
+    await workos.userManagement.deactivateOrganizationMembership(mb.id);
+    const ids = async (statuses?: ('active' | 'inactive' | 'pending')[]) =>
+      (await workos.userManagement.listOrganizationMemberships({ userId: user.id, statuses })).data
+        .map((m) => m.id)
+        .sort();
+    // statuses=active,inactive,pending: the spec's style form with explode: false.
+    expect(await ids(['active', 'inactive', 'pending'])).toEqual([ma.id, mb.id].sort());
+    expect(await ids(['inactive'])).toEqual([mb.id]);
+    expect(await ids()).toEqual([ma.id]);
+    // The same parameter as repeated keys is accepted too (the SDK sends some arrays that way).
+    const res = await fetch(
+      `${sandbox.baseUrl}/user_management/organization_memberships?user_id=${user.id}&statuses=active&statuses=inactive`,
+      { headers: { authorization: `Bearer ${sandbox.apiKey}` } },
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(2);
+    // A value outside the enum is still refused, in either form.
+    const bad = await rejection(
+      workos.userManagement.listOrganizationMemberships({
+        userId: user.id,
+        statuses: ['active', 'gone' as 'active'],
+      }),
+    );
+    expect(bad).toBeInstanceOf(UnprocessableEntityException);
+    expect(sandbox.stats().specViolations).toEqual([
+      expect.objectContaining({
+        issues: [expect.objectContaining({ field: 'query/statuses/1', code: 'enum' })],
+      }),
+    ]);
+    sandbox.reset();
+  });
+
+  it('lists organizations by one or several domains, as repeated keys or comma-separated', async () => {
+    await workos.organizations.createOrganization({
+      name: 'D1',
+      domainData: [{ domain: 'd1.example.com', state: 'verified' }],
+    } as never);
+    await workos.organizations.createOrganization({
+      name: 'D2',
+      domainData: [{ domain: 'd2.example.com', state: 'verified' }],
+    } as never);
+    const names = async (domains: string[]) =>
+      (await workos.organizations.listOrganizations({ domains })).data.map((o) => o.name).sort();
+    expect(await names(['d1.example.com'])).toEqual(['D1']);
+    expect(await names(['d1.example.com', 'd2.example.com'])).toEqual(['D1', 'D2']);
+    const res = await fetch(`${sandbox.baseUrl}/organizations?domains=d1.example.com,d2.example.com`, {
+      headers: { authorization: `Bearer ${sandbox.apiKey}` },
+    });
+    expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(2);
+  });
+
   it('refuses an unknown role with 422 invalid_role and several roles with 422 multiple_roles_not_enabled', async () => {
     const org = await workos.organizations.createOrganization({ name: 'V' });
     const user = await workos.userManagement.createUser({ email: 'v@example.com' });
@@ -335,6 +400,28 @@ describe('TOTP factors, Admin Portal, webhooks', () => {
     const listed = await workos.multiFactorAuth.listUserAuthFactors({ userId: user.id });
     expect(listed.data.map((f) => f.id)).toEqual([authenticationFactor.id]);
     expect(sandbox.state().authFactors[0]!.totp.secret).toBe('JBSWY3DPEHPK3PXP');
+  });
+
+  it('reads and deletes a factor (DELETE /auth/factors/{id}); the user and other factors stay', async () => {
+    const user = await workos.userManagement.createUser({ email: 'del@example.com' });
+    const enroll = (secret: string) =>
+      workos.multiFactorAuth.createUserAuthFactor({
+        userId: user.id,
+        type: 'totp',
+        totpSecret: secret,
+        totpIssuer: 'Acme',
+        totpUser: 'del@example.com',
+      } as never);
+    const { authenticationFactor: first } = await enroll('JBSWY3DPEHPK3PXP');
+    const { authenticationFactor: second } = await enroll('KRSXG5CTMVRXEZLU');
+    expect(await workos.multiFactorAuth.getFactor(first.id)).toMatchObject({ id: first.id, type: 'totp' });
+
+    await workos.multiFactorAuth.deleteFactor(first.id);
+    expect(await rejection(workos.multiFactorAuth.getFactor(first.id))).toBeInstanceOf(NotFoundException);
+    expect(await rejection(workos.multiFactorAuth.deleteFactor(first.id))).toBeInstanceOf(NotFoundException);
+    const listed = await workos.multiFactorAuth.listUserAuthFactors({ userId: user.id });
+    expect(listed.data.map((f) => f.id)).toEqual([second.id]);
+    expect(sandbox.state().users.map((u) => u.id)).toEqual([user.id]);
   });
 
   it('generates an Admin Portal link that opens', async () => {

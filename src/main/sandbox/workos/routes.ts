@@ -76,6 +76,11 @@ function listOptions(query: URLSearchParams): ListOptions {
   };
 }
 
+/** An array query parameter, sent as repeated keys or comma-separated (the spec's explode: false form). */
+function queryList(query: URLSearchParams, name: string): string[] {
+  return query.getAll(name).flatMap((v) => v.split(',').filter(Boolean));
+}
+
 const ok = (body: unknown): Answer => ({ status: 200, body });
 const created = (body: unknown): Answer => ({ status: 201, body });
 
@@ -299,7 +304,7 @@ export const routes: WorkosRoute[] = [
       ok(
         listJson(
           store.listOrganizations(
-            { domains: query.getAll('domains'), search: query.get('search') ?? undefined },
+            { domains: queryList(query, 'domains'), search: query.get('search') ?? undefined },
             listOptions(query),
           ),
           organizationJson,
@@ -426,14 +431,15 @@ export const routes: WorkosRoute[] = [
     pattern: '/user_management/organization_memberships',
     group: 'um_read',
     handle: ({ store, query }) => {
-      const statuses = query.get('statuses');
+      // Without `statuses` WorkOS lists active memberships only (the spec says so).
+      const statuses = queryList(query, 'statuses');
       return ok(
         listJson(
           store.listMemberships(
             {
               user_id: query.get('user_id') ?? undefined,
               organization_id: query.get('organization_id') ?? undefined,
-              statuses: statuses ? statuses.split(',') : undefined,
+              statuses: statuses.length > 0 ? statuses : ['active'],
             },
             listOptions(query),
           ),
@@ -526,6 +532,22 @@ export const routes: WorkosRoute[] = [
     group: 'um_read',
     handle: ({ store, params, query }) =>
       ok(listJson(store.listFactors(params.userlandUserId!, listOptions(query)), factorJson)),
+  },
+
+  {
+    method: 'GET',
+    pattern: '/auth/factors/:id',
+    group: 'other',
+    handle: ({ store, params }) => ok(factorJson(store.factor(params.id!))),
+  },
+  {
+    method: 'DELETE',
+    pattern: '/auth/factors/:id',
+    group: 'other',
+    handle: ({ store, params }) => {
+      store.deleteFactor(params.id!);
+      return { status: 200 };
+    },
   },
 
   // ---- Admin Portal

@@ -37,6 +37,8 @@ interface OpenApiParameter {
   name: string;
   in: string;
   required?: boolean;
+  style?: string;
+  explode?: boolean;
   schema?: unknown;
 }
 
@@ -53,6 +55,8 @@ interface CompiledOperation {
   body: ValidateFunction | null;
   bodyRequired: boolean;
   query: ValidateFunction | null;
+  /** Array-valued query parameters: the delimiter of their one-value form, null where only repeated keys apply. */
+  queryArrays: Map<string, string | null>;
   path: ValidateFunction | null;
 }
 
@@ -94,6 +98,24 @@ function paramSchema(params: OpenApiParameter[], where: 'query' | 'path'): objec
   };
 }
 
+/**
+ * An array query parameter arrives as repeated keys (`a=1&a=2`, style form with explode) or as one delimited
+ * value (`a=1,2`: form without explode; `a=1|2`: pipeDelimited; spaceDelimited). WorkOS documents its array
+ * parameters as comma-separated (explode: false) while the SDK sends some as repeated keys: both are accepted.
+ */
+function queryArrays(params: OpenApiParameter[]): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const p of params) {
+    const type = (p.schema as { type?: unknown } | undefined)?.type;
+    if (p.in !== 'query' || !(type === 'array' || (Array.isArray(type) && type.includes('array')))) continue;
+    const style = p.style ?? 'form';
+    const explode = p.explode ?? style === 'form';
+    const delimiter = style === 'pipeDelimited' ? '|' : style === 'spaceDelimited' ? ' ' : ',';
+    out.set(p.name, explode && style === 'form' ? null : delimiter);
+  }
+  return out;
+}
+
 function compile(method: string, template: string): CompiledOperation | null {
   const key = `${method} ${template}`;
   if (compiled.has(key)) return compiled.get(key)!;
@@ -115,6 +137,7 @@ function compile(method: string, template: string): CompiledOperation | null {
         : null,
       bodyRequired: op.requestBody?.required === true,
       query: query ? coercing.compile(query) : null,
+      queryArrays: queryArrays(params),
       path: path ? coercing.compile(path) : null,
     };
   }
@@ -137,11 +160,17 @@ function issues(where: string, errors: ErrorObject[] | null | undefined): SpecIs
   });
 }
 
-function queryObject(query: URLSearchParams): Record<string, string | string[]> {
+function queryObject(
+  query: URLSearchParams,
+  arrays: Map<string, string | null>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(query.keys())) {
     const all = query.getAll(key);
-    out[key] = all.length === 1 ? all[0]! : all;
+    if (arrays.has(key)) {
+      const delimiter = arrays.get(key);
+      out[key] = delimiter ? all.flatMap((v) => (v === '' ? [] : v.split(delimiter))) : all;
+    } else out[key] = all.length === 1 ? all[0]! : all;
   }
   return out;
 }
@@ -160,7 +189,8 @@ export function validateRequest(method: string, template: string, parts: Request
         found.push({ field: 'body', code: 'required', message: 'a JSON body is required' });
     } else if (!op.body(parts.body)) found.push(...issues('body', op.body.errors));
   }
-  if (op.query && !op.query(queryObject(parts.query))) found.push(...issues('query', op.query.errors));
+  if (op.query && !op.query(queryObject(parts.query, op.queryArrays)))
+    found.push(...issues('query', op.query.errors));
   if (op.path && !op.path({ ...parts.params })) found.push(...issues('path', op.path.errors));
   return found;
 }

@@ -674,6 +674,18 @@ export class WorkosStore {
     return f;
   }
 
+  factor(id: string): AuthFactorRecord {
+    const f = this.authFactors.get(id);
+    if (!f) throw notFound('Authentication factor', id);
+    return f;
+  }
+
+  deleteFactor(id: string): void {
+    const f = this.factor(id);
+    this.authFactors.delete(id);
+    this.factorsByUser.get(f.user_id)?.delete(id);
+  }
+
   listFactors(userId: string, opts: ListOptions): ListPage<AuthFactorRecord> {
     this.user(userId);
     const items = [...(this.factorsByUser.get(userId) ?? [])].map((id) => this.authFactors.get(id)!);
