@@ -111,8 +111,11 @@ export async function readLiveIndex(
 }
 
 export async function membershipsOfUser(api: WorkosApi, userId: string): Promise<LiveMembership[]> {
-  // No `statuses` filter: the sandbox's spec validator refuses the comma form the SDK sends; absent = every status.
-  return api.listAll<LiveMembership>('/user_management/organization_memberships', { user_id: userId });
+  // Every status: without the filter WorkOS lists active memberships only, and the plan reactivates inactive ones.
+  return api.listAll<LiveMembership>('/user_management/organization_memberships', {
+    user_id: userId,
+    statuses: 'active,inactive,pending',
+  });
 }
 
 export async function factorsOfUser(api: WorkosApi, userId: string): Promise<LiveFactor[]> {
