@@ -6,13 +6,15 @@ import { registerDemo } from './cli/commands/demo';
 import { registerExport } from './cli/commands/export';
 import { registerSandbox } from './cli/commands/sandbox';
 import { registerWorkspace } from './cli/commands/workspace';
-import { registerReview } from './cli/commands/review';
-import { registerDecide } from './cli/commands/decide';
-import { registerPackage } from './cli/commands/package';
 import { registerPlan } from './cli/commands/plan';
 import { registerImport } from './cli/commands/import';
 import { registerVerify } from './cli/commands/verify';
 import { registerRollback } from './cli/commands/rollback';
+import { registerReview } from './cli/commands/review';
+import { registerDecide } from './cli/commands/decide';
+import { registerPackage } from './cli/commands/package';
+import { registerSso } from './cli/commands/sso';
+import { registerReport } from './cli/commands/report';
 
 // The command-line front end. Same services and contract as the desktop app; `--json` prints one JSON object.
 const version = process.env.npm_package_version ?? '0.1.0';
@@ -56,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
   registerImport(program, run);
   registerVerify(program, run);
   registerRollback(program, run);
+  registerSso(program, run);
+  registerReport(program, run);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

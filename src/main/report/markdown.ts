@@ -21,7 +21,7 @@ function matrix(title: string, m: Record<string, Record<string, number>> | null)
   const cols = [...new Set(Object.values(m).flatMap((r) => Object.keys(r)))];
   return table(
     [title, ...cols],
-    Object.entries(m).map(([k, r]) => [k, ...cols.map((c) => r[c] ?? 0)]),
+    Object.entries(m).map(([k, r]) => [k, ...cols.map((c) => r[c] ?? null)]),
   );
 }
 
@@ -96,6 +96,8 @@ export function reportMarkdown(r: MigrationReport): string {
       : 'The review is not signed off.',
     '',
     `Explicit user decisions: ${num(r.decisions.userDecisions.included)} included, ${num(r.decisions.userDecisions.excluded)} excluded. Duplicate-email survivors chosen: ${num(r.decisions.survivors)}. Role mappings edited: ${num(r.decisions.roleMappings)}.`,
+    '',
+    'Policies set in the review (the others kept their defaults):',
     '',
     ...table(['Policy', 'Value'], Object.entries(r.decisions.policies)),
     ...table(

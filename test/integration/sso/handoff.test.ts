@@ -190,7 +190,7 @@ describe('SSO hand-off', () => {
     expect(r.counts).toEqual({ saml: saml.length, oidc: oidc.length });
     const liveOrgs = new Map(m.sb.state().organizations.map((o) => [o.external_id, o.id]));
     for (const row of [...saml, ...oidc])
-      expect(row.organizationId).toBe(liveOrgs.get(row.organizationExternalId));
+      expect(row.organizationId).toBe(liveOrgs.get(row.organizationExternalId ?? null));
     const notes = readFileSync(join(plain, 'sso/handoff_notes.md'), 'utf8');
     expect(notes).toContain('Admin Portal link generated');
     const everything = [

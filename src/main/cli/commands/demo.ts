@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import { callOperation } from '../../api/dispatch';
 import { signOff } from '../../review/decisions';
 import type { CliContext } from '../context';
+import { saveReport } from '../../report/save';
 import { followJob } from './plan';
+import { generateMissingLinks } from './sso';
 
-// The headless demo: the whole migration, as far as this version can take it, against the built-in sandboxes in a
+// The headless demo: the whole migration, SSO hand-off and report included, against the built-in sandboxes in a
 // temporary folder. Each step prints a line; --json prints one summary object at the end.
 export function registerDemo(
   program: Command,
@@ -89,7 +91,8 @@ export function registerDemo(
               ['passwords', files.passwordsPgp],
               ['mfa', files.mfaSecretsPgp],
             ] as const) {
-              if (!file) throw new AppError('not_found', `The rehearsal support files lack the ${kind} file.`);
+              if (!file)
+                throw new AppError('not_found', `The rehearsal support files lack the ${kind} file.`);
               await followJob(ctx, () =>
                 callOperation(ctx.dispatch, 'passwords.merge', { kind, path: file, key: pgpKey, passphrase }),
               );
@@ -102,7 +105,8 @@ export function registerDemo(
             // Through the contract where the review operations exist in this build; the same function otherwise.
             const r = await ctx.dispatch('review.signOff', { reviewer: 'Headless demo' });
             if (!r.ok) {
-              if (!/Unknown operation/.test(r.error.message)) throw new AppError(r.error.code, r.error.message, r.error.hint);
+              if (!/Unknown operation/.test(r.error.message))
+                throw new AppError(r.error.code, r.error.message, r.error.hint);
               signOff(ctx.services.requireWorkspace(), 'Headless demo');
             }
             return { signedOff: true };
@@ -123,7 +127,10 @@ export function registerDemo(
             await step('import: execute the plan', async () => {
               const plan = (await callOperation(ctx.dispatch, 'workos.plan.get', {}))!;
               await followJob(ctx, () =>
-                callOperation(ctx.dispatch, 'workos.import.start', { planId, confirmEnvironment: plan.environment }),
+                callOperation(ctx.dispatch, 'workos.import.start', {
+                  planId,
+                  confirmEnvironment: plan.environment,
+                }),
               );
               status = await callOperation(ctx.dispatch, 'workos.import.status', {});
               return {
@@ -147,6 +154,42 @@ export function registerDemo(
             });
             return v!;
           })();
+          let sso: Record<string, number> = {};
+          await step('sso: hand-off, Admin Portal links for every organization with SSO', async () => {
+            let h = await callOperation(ctx.dispatch, 'sso.handoff', {});
+            // Links are bearer secrets: the demo generates them through the sandbox and reports only how many.
+            const links = await generateMissingLinks(ctx, h);
+            for (const c of h.connections.filter((x) => !x.handedOff && x.organizations.length === 0))
+              await callOperation(ctx.dispatch, 'sso.markHandled', {
+                connectionId: c.connectionId,
+                handled: true,
+                note: 'Demo: enabled for no organization',
+              });
+            h = await callOperation(ctx.dispatch, 'sso.handoff', {});
+            sso = { ...h.summary, linksGeneratedNow: links.length, socialProviders: h.social.length };
+            return { enterprise: h.summary.enterprise, handedOff: h.summary.handedOff, links: links.length };
+          });
+          let report: Record<string, unknown> = {};
+          await step('report: migration report built and saved', async () => {
+            const r = await callOperation(ctx.dispatch, 'report.get', {});
+            const path = join(folder, 'migration-report.md');
+            await saveReport(ctx.services.requireWorkspace(), r, path, 'md');
+            report = {
+              saved: true,
+              format: 'md',
+              ...(o.keep ? { path } : {}),
+              exportedUsers: r.stages.exported.users ?? 0,
+              toMigrate: r.stages.review.toMigrate,
+              created: r.import?.created ?? {},
+              failed: r.import?.failed ?? null,
+              verificationOk: r.verification?.ok ?? false,
+              notMoved: Object.fromEntries(r.notMoved.map((x) => [x.code, x.count])),
+              auditEntries: r.audit.entries,
+              auditHeadHash: r.audit.headHash,
+              auditChainOk: r.audit.chainOk,
+            };
+            return { timeline: r.timeline.length, auditChainOk: r.audit.chainOk };
+          });
           // Every planned write landed once and verification agrees with the plan.
           const counts = Object.fromEntries(
             Object.entries(planned).map(([kind, c]) => {
@@ -164,11 +207,15 @@ export function registerDemo(
           if (!allMatch) process.exitCode = 1;
           const wizard = await callOperation(ctx.dispatch, 'wizard.status', {});
           const pending = wizard.steps.filter((s) => s.state === 'unavailable').map((s) => s.id);
+          const notDone = wizard.steps.filter((s) => s.state !== 'done').map((s) => s.id);
           const summary = {
             ok: allMatch,
             seconds: (Date.now() - started) / 1000,
             counts,
             verification: verification.counts,
+            sso,
+            report,
+            stepsNotDone: notDone,
             steps,
             notYetAvailable: pending,
             ...(o.keep ? { folder } : {}),
@@ -177,6 +224,7 @@ export function registerDemo(
             [
               `Demo finished in ${summary.seconds.toFixed(1)} s: ${allMatch ? 'every count matches and verification passed' : 'COUNTS OR VERIFICATION DO NOT MATCH'}.`,
               pending.length ? `Not yet available in this version: ${pending.join(', ')}.` : '',
+              notDone.length ? `Wizard steps not done: ${notDone.join(', ')}.` : 'Every wizard step is done.',
               o.keep ? `Kept: ${folder}` : '',
             ]
               .filter(Boolean)
