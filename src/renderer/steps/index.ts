@@ -5,7 +5,9 @@ import { ExportStep } from './Export/ExportStep';
 import { ImportStep } from './Import/ImportStep';
 import { PasswordsStep } from './Passwords/PasswordsStep';
 import { PlanStep } from './Plan/PlanStep';
+import { ReportStep } from './Report/ReportStep';
 import { ReviewStep } from './Review/ReviewStep';
+import { SsoStep } from './Sso/SsoStep';
 import { VerifyStep } from './Verify/VerifyStep';
 import { WorkspaceStep } from './Workspace/WorkspaceStep';
 
@@ -19,6 +21,8 @@ export const stepPanels: Partial<Record<StepId, ComponentType>> = {
   plan: PlanStep,
   import: ImportStep,
   verify: VerifyStep,
+  sso: SsoStep,
+  report: ReportStep,
 };
 
 export const stepIntros: Record<StepId, string> = {
@@ -30,6 +34,6 @@ export const stepIntros: Record<StepId, string> = {
   plan: 'Compare the workspace with live WorkOS and plan every change.',
   import: 'Apply the plan to WorkOS, with a journal for resume, retry and rollback.',
   verify: 'Check WorkOS against the workspace after the import.',
-  sso: 'Move SSO connections to WorkOS.',
-  report: 'Write the migration report, with the audit log head hash.',
+  sso: 'Hand each enterprise connection over to WorkOS: Admin Portal links per organization, providers, domains.',
+  report: 'The migration report: counts, timeline, what did not move, and the audit log head hash.',
 };
