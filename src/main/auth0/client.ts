@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ManagementClient } from 'auth0';
 import { decodeJwt } from 'jose';
 import { AppError } from '../../shared/errors';
 import { assertLoopbackUrl } from '../net/loopback';
+import { readRateHeaders } from './pacer';
 
 export { missingScopes, requiredScopes, type RequiredScope } from './scopes';
 
@@ -114,11 +116,45 @@ export function networkError(err: unknown, domain: string): AppError {
 }
 
 export interface TokenCheckOptions {
+  /** Per attempt (default 15 s). */
   timeoutMs?: number;
+  /** Attempts, including the first, when the token endpoint answers 429 or 5xx or drops the connection (default 3). */
+  attempts?: number;
+  /** The longest wait before a retry (default 10 s): a rate-limit reset further away ends the attempts at once. */
+  maxWaitMs?: number;
+  /** Ends the attempts (and any wait) with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A connection dropped after it was made: worth another attempt (refused, DNS, TLS and timeouts are not). */
+const DROPPED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
+function backoffMs(attempt: number): number {
+  const base = 500 * 2 ** (attempt - 1);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/** How long to wait before the next attempt: Retry-After, else x-ratelimit-reset, else a jittered backoff. */
+function retryDelayMs(res: Response, attempt: number): number {
+  const now = Date.now();
+  const h = readRateHeaders(res.headers, now);
+  if (h.retryAfterMs !== null) return h.retryAfterMs;
+  if (res.status === 429 && h.resetAt !== null) return Math.max(0, h.resetAt - now);
+  return backoffMs(attempt);
+}
+
+async function waitOrStop(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    throw signal?.reason ?? err;
+  }
 }
 
 /**
- * Fetches a client-credentials token and returns the granted scopes from its `scope` claim.
+ * Fetches a client-credentials token and returns the granted scopes from its `scope` claim. A 429 or 5xx (the token
+ * endpoint's limit is shared with every client of the tenant) or a dropped connection is retried a few times,
+ * honouring Retry-After / x-ratelimit-reset; hard failures (401, DNS, refused, TLS, timeout) answer at once.
  * Errors: network (DNS, unreachable, timeout, TLS), credentials_invalid (access_denied), remote_error.
  */
 export async function fetchGrantedScopes(
@@ -133,16 +169,31 @@ export async function fetchGrantedScopes(
     client_secret: creds.clientSecret,
     audience: `https://${domain}/api/v2/`,
   });
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  const maxWaitMs = opts.maxWaitMs ?? 10_000;
   let res: Response;
-  try {
-    res = await doFetch(`https://${domain}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: body.toString(),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-    });
-  } catch (err) {
-    throw networkError(err, domain);
+  for (let attempt = 1; ; attempt++) {
+    opts.signal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
+    try {
+      res = await doFetch(`https://${domain}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+        signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      const code = (err as { cause?: { code?: string } })?.cause?.code ?? '';
+      if (!DROPPED.has(code) || attempt >= attempts) throw networkError(err, domain);
+      await waitOrStop(backoffMs(attempt), opts.signal);
+      continue;
+    }
+    if (!(res.status === 429 || res.status >= 500) || attempt >= attempts) break;
+    const delay = retryDelayMs(res, attempt);
+    if (delay > maxWaitMs) break;
+    await res.body?.cancel().catch(() => undefined);
+    await waitOrStop(delay, opts.signal);
   }
   let json: Record<string, unknown> = {};
   try {
@@ -177,6 +228,11 @@ export async function fetchGrantedScopes(
     throw new AppError(
       'remote_error',
       `Auth0 answered the token request with HTTP ${res.status}${oauthError ? ` (${oauthError})` : ''}.`,
+      res.status === 429
+        ? "Another client is using this tenant's token rate limit. Try again in a minute."
+        : res.status >= 500
+          ? 'Auth0 may be degraded (check status.auth0.com). Try again later.'
+          : undefined,
     );
   }
   if (typeof json.access_token !== 'string')

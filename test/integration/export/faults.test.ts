@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchGrantedScopes } from '../../../src/main/auth0/client';
 import { AUTH0_SANDBOX_SCOPES } from '../../../src/main/sandbox/auth0/server';
 import { generateTenant } from '../../../src/main/sandbox/generator';
 import {
@@ -64,6 +65,22 @@ describe('Auth0 export under faults', () => {
       expect(text).toMatch(/"errors":[1-9]/);
       expect(text).toMatch(/"drops":[1-9]/);
       expect(sb.stats().rateLimited).toBeGreaterThan(0);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('waits out a 429 from the token endpoint (shared with other clients) before exporting', async () => {
+    const sb = await startSandbox(tenant, { rateLimits: { token: { limit: 1, windowMs: 1500 } } });
+    try {
+      const tw = await createTestWorkspace(dir, 'token-429');
+      // Another client spends the token window just before the export asks for its token.
+      await fetchGrantedScopes(credsOf(sb));
+      const { job, runId } = await runExport(tw, sb, { entities: ['roles'] });
+      expect(job.error).toBeUndefined();
+      expect(job.state).toBe('completed');
+      expect(runState(tw, runId)).toBe('complete');
+      expect(sb.stats().rateLimited).toBeGreaterThanOrEqual(1);
     } finally {
       await sb.close();
     }

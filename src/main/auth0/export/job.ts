@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { defineJob, JobStopped } from '../../jobs/types';
-import { fetchGrantedScopes, type Auth0Credentials } from '../client';
+import { fetchGrantedScopes } from '../client';
 import { Pacer } from '../pacer';
 import { requiredScopes } from '../scopes';
 import { requestAuth0Credentials } from './credentials-channel';
@@ -58,24 +57,6 @@ const exporters: Record<EntityName, EntityExporter<never>> = {
   logic: exportLogic as EntityExporter<never>,
 };
 
-/**
- * fetchGrantedScopes makes one attempt; a 429 or 5xx from the token endpoint (shared with other clients) or a
- * dropped connection should not end the export, so it is retried here with backoff.
- */
-async function grantedScopesWithRetry(creds: Auth0Credentials, signal: AbortSignal): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchGrantedScopes(creds);
-    } catch (err) {
-      const transient =
-        err instanceof AppError &&
-        (err.code === 'network' || (err.code === 'remote_error' && /HTTP (429|5\d\d)/.test(err.message)));
-      if (!transient || attempt >= 6) throw err;
-      await sleep(Math.min(8000, 400 * 2 ** attempt), undefined, { signal });
-    }
-  }
-}
-
 function scopeError(missing: string[]): AppError {
   const needed = missing.map((scope) => {
     const why = requiredScopes.find((r) => r.scope === scope)?.neededFor ?? 'the export';
@@ -121,7 +102,8 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
     try {
       const creds = await requestAuth0Credentials(ws.id);
       db.prepare('UPDATE auth0_export_runs SET tenant_domain = ? WHERE run_id = ?').run(creds.domain, runId);
-      const granted = new Set(await grantedScopesWithRetry(creds, ctx.signal));
+      // The token request retries 429, 5xx and dropped connections itself; a job may wait out a longer reset.
+      const granted = new Set(await fetchGrantedScopes(creds, { signal: ctx.signal, maxWaitMs: 60_000 }));
       const missing = [...new Set(entities.flatMap((e) => entityScopes[e]))].filter((s) => !granted.has(s));
       if (missing.length > 0) throw scopeError(missing);
 
