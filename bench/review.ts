@@ -3,15 +3,19 @@
 // The workspace is filled by the export's own staging writers (stageUser + mergeEntity) with users shaped like
 // the generator's (2% blocked, 8% unverified, 12% MFA, ~20% in no organization, duplicate emails, large and
 // non-string metadata), because exporting a million users through the sandbox is bench/export.ts's job.
-// Prints one JSON line: fill and findings-refresh seconds, then per filter the median and worst first-page
-// latency over 7 runs (each run with a fresh statement cache, as the renderer's first visit would be), and the total.
+// Prints one JSON line: fill seconds; the full refresh (what the review.refresh job runs in a worker thread) split
+// into findings and outcomes; what a decision costs (the outcome pass it triggers); then per filter the median and
+// p95 first-page latency over --runs runs (statements prepared anew each run, as on the renderer's first visit),
+// with the machine's load average before and after (the benchmark shares its cores with whatever else runs).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareUserWriters, stageUser } from '../src/main/auth0/export/ingest';
 import { mergeEntity } from '../src/main/auth0/export/stage';
 import { refreshFindings } from '../src/main/review/findings';
+import { decideWithOutcomes, refreshOutcomes, refreshReview, survivorGroup } from '../src/main/review/review';
+import { chooseSurvivor, setPolicy, setUserDecisions } from '../src/main/review/decisions';
 import { queryUsers, type UserQuery } from '../src/main/review/queries';
 import { Prng } from '../src/main/sandbox/common/prng';
 import { memoryKeychain } from '../src/main/secrets/keychain';
@@ -22,11 +26,17 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000000' },
     orgs: { type: 'string', default: '20000' },
     page: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '21' },
   },
 });
 const USERS = Number(values.users);
 const ORGS = Number(values.orgs);
 const PAGE = Number(values.page);
+const RUNS = Number(values.runs);
+
+function pct(sorted: number[], p: number): number {
+  return +sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(2);
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-review-'));
@@ -119,7 +129,31 @@ async function main(): Promise<void> {
 
     const t1 = performance.now();
     refreshFindings(db);
-    const refreshSeconds = (performance.now() - t1) / 1000;
+    const findingsSeconds = (performance.now() - t1) / 1000;
+    const t2 = performance.now();
+    let steps = 0;
+    refreshReview(ws, { step: (n) => (steps = n) });
+    const fullRefreshSeconds = (performance.now() - t2) / 1000;
+    // What decisions cost: a user decision and a survivor choice adjust the outcome counts by their users alone (in
+    // the calling thread); a policy needs the outcome pass again (the review.refresh job, scope 'outcomes').
+    const someUser = db
+      .prepare('SELECT user_id FROM auth0_users ORDER BY user_id LIMIT 1')
+      .pluck()
+      .get() as string;
+    const dupUser = db
+      .prepare("SELECT user_id FROM review_user_issues WHERE code = 'duplicate_emails' LIMIT 1")
+      .pluck()
+      .get() as string;
+    const t3 = performance.now();
+    decideWithOutcomes(ws, [someUser], () => setUserDecisions(ws, 'bench', [someUser], false));
+    const userDecisionMs = performance.now() - t3;
+    const t4 = performance.now();
+    decideWithOutcomes(ws, survivorGroup(ws, dupUser), () => chooseSurvivor(ws, 'bench', dupUser));
+    const survivorDecisionMs = performance.now() - t4;
+    const t5 = performance.now();
+    decideWithOutcomes(ws, 'all', () => setPolicy(ws, 'bench', 'unverified_emails', 'exclude'));
+    refreshOutcomes(ws);
+    const policyOutcomeSeconds = (performance.now() - t5) / 1000;
 
     const filters: { name: string; query: UserQuery }[] = [
       { name: 'all users', query: {} },
@@ -129,11 +163,12 @@ async function main(): Promise<void> {
       { name: 'duplicate emails, sorted by email', query: { filter: 'duplicate_emails', sort: 'email' } },
       { name: 'search by email prefix', query: { search: 'user12345' } },
     ];
+    const loadBefore = loadavg().map((x) => +x.toFixed(2));
     const results = filters.map(({ name, query }) => {
       const times: number[] = [];
       let total = 0;
       let rows = 0;
-      for (let run = 0; run < 7; run++) {
+      for (let run = 0; run < RUNS; run++) {
         const s = performance.now();
         const page = queryUsers(ws, { ...query, limit: PAGE, offset: 0 });
         times.push(performance.now() - s);
@@ -141,8 +176,17 @@ async function main(): Promise<void> {
         rows = page.rows.length;
       }
       times.sort((a, b) => a - b);
-      return { filter: name, rows, total, medianMs: +times[3]!.toFixed(2), worstMs: +times[6]!.toFixed(2) };
+      return {
+        filter: name,
+        rows,
+        total,
+        runs: RUNS,
+        medianMs: pct(times, 50),
+        p95Ms: pct(times, 95),
+        worstMs: +times[times.length - 1]!.toFixed(2),
+      };
     });
+    const loadAfter = loadavg().map((x) => +x.toFixed(2));
     const deep = performance.now();
     queryUsers(ws, { filter: 'users_without_organization', offset: 150_000, limit: PAGE });
     const deepMs = performance.now() - deep;
@@ -153,7 +197,12 @@ async function main(): Promise<void> {
         organizations: ORGS,
         pageSize: PAGE,
         fillSeconds: +fillSeconds.toFixed(1),
-        findingsRefreshSeconds: +refreshSeconds.toFixed(1),
+        findingsRefreshSeconds: +findingsSeconds.toFixed(1),
+        fullRefreshSeconds: +fullRefreshSeconds.toFixed(1),
+        fullRefreshSteps: steps,
+        decisionMs: { user: +userDecisionMs.toFixed(1), survivor: +survivorDecisionMs.toFixed(1) },
+        policyOutcomePassSeconds: +policyOutcomeSeconds.toFixed(1),
+        loadAverage: { before: loadBefore, after: loadAfter, cpus: availableParallelism() },
         firstPage: results,
         deepPageMs: { filter: 'users in no organization', offset: 150_000, ms: +deepMs.toFixed(2) },
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

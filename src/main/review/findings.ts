@@ -3,6 +3,7 @@ import { ENTERPRISE_STRATEGIES, PASSWORDLESS_STRATEGIES } from '../sandbox/gener
 import { loadMetadataMapping } from './config';
 import { reviewDataDigest } from './data-digest';
 import { WORKOS_LIMITS } from './limits';
+import { storeTotals } from './totals';
 import { roleMappings } from './roles';
 
 // Findings over the workspace, computed in SQL. Per-user findings are materialized into review_user_issues (one
@@ -470,6 +471,7 @@ export function refreshFindings(db: Database, progress?: RefreshProgress): Findi
     db.prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
     ).run(FINDINGS_DATA_DIGEST, JSON.stringify(reviewDataDigest({ db })), at);
+    storeTotals(db, at);
   })();
   return findings;
 }

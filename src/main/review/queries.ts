@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { userFindingCodes } from './findings';
+import { totals } from './totals';
 import {
   loadMappingContext,
   mapOrganization,
@@ -111,7 +111,7 @@ export function queryUsers(ws: HasDb, q: UserQuery): { rows: UserRow[]; total: n
       .prepare('SELECT count(*) FROM review_user_issues WHERE code = ?')
       .pluck()
       .get(q.filter) as number;
-  else if (!search) total = ws.db.prepare('SELECT count(*) FROM auth0_users').pluck().get() as number;
+  else if (!search) total = totals(ws.db).users ?? 0;
   else
     total = ws.db
       .prepare(`SELECT count(*) FROM ${from} ${whereSql}`)
@@ -298,14 +298,4 @@ export function outcomeCounts(
   return { create, skip };
 }
 
-export function totals(db: Database): Record<string, number> {
-  const n = (t: string) => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
-  return {
-    users: n('auth0_users'),
-    organizations: n('auth0_organizations'),
-    memberships: n('auth0_memberships'),
-    roles: n('auth0_roles'),
-    connections: n('auth0_connections'),
-    logic: n('auth0_custom_logic'),
-  };
-}
+export { totals } from './totals';

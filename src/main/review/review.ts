@@ -11,7 +11,7 @@ import {
 } from './findings';
 import { signOffState, type SignOffState } from './decisions';
 import { outcomeCounts, totals } from './queries';
-import type { HasDb } from './mapping';
+import { loadMappingContext, mapUserIds, type HasDb, type UserOutcome } from './mapping';
 
 // The review's summary: stored findings, totals, what will and will not migrate, and the sign-off. A full refresh
 // recomputes findings and outcome counts (a pass over every user: after an export or a merge). A decision only
@@ -48,7 +48,10 @@ export function reviewSummary(ws: HasDb): ReviewSummary {
 }
 
 function storeOutcomes(ws: HasDb, onPage?: (usersDone: number) => void): void {
-  const outcomes = outcomeCounts(ws, onPage);
+  writeOutcomes(ws, outcomeCounts(ws, onPage));
+}
+
+function writeOutcomes(ws: HasDb, outcomes: { create: number; skip: Record<string, number> }): void {
   ws.db
     .prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
@@ -70,17 +73,14 @@ export function refreshReview(ws: HasDb, progress: RefreshProgress = {}): Review
   return reviewSummary(ws);
 }
 
-/** Steps refreshReview reports: one per user rule, one per user. */
-export function refreshSteps(ws: HasDb): number {
-  return userRuleCount + (ws.db.prepare('SELECT count(*) FROM auth0_users').pluck().get() as number);
+/** Steps refreshReview reports: one per user rule, one per user (refreshOutcomes: one per user). */
+export function refreshSteps(ws: HasDb, outcomesOnly = false): number {
+  const users = ws.db.prepare('SELECT count(*) FROM auth0_users').pluck().get() as number;
+  return outcomesOnly ? users : userRuleCount + users;
 }
 
-/**
- * After a decision: recomputes what decisions feed, and nothing that depends only on the data. Works in a
- * reviewer's copy too, where the data-side findings (hashes, for one) must stay as the package brought them.
- */
-export function refreshDecisionEffects(ws: HasDb): ReviewSummary {
-  const db = ws.db;
+/** The decision-dependent findings: role names (role mapping) and the count of decided duplicate groups. */
+export function refreshDecisionFindings(db: Database): void {
   const update = db.prepare('UPDATE review_findings SET count = ?, summary_json = ? WHERE code = ?');
   db.transaction(() => {
     const role = roleNameFinding(db);
@@ -98,6 +98,59 @@ export function refreshDecisionEffects(ws: HasDb): ReviewSummary {
       update.run(f.count, JSON.stringify(f), f.code);
     }
   })();
-  storeOutcomes(ws);
-  return reviewSummary(ws);
+}
+
+/**
+ * The users whose outcome a decision can change: a user decision its users, a survivor choice the duplicate group;
+ * 'all' for a policy or a metadata mapping (any user may be concerned: a full outcome pass), 'none' for a role
+ * mapping (roles shape memberships, not whether a user moves).
+ */
+export type DecisionScope = string[] | 'all' | 'none';
+
+export function survivorGroup(ws: HasDb, userId: string): string[] {
+  return ws.db
+    .prepare(
+      'SELECT user_id FROM auth0_users WHERE email_lower = (SELECT email_lower FROM auth0_users WHERE user_id = ?)',
+    )
+    .pluck()
+    .all(userId) as string[];
+}
+
+/**
+ * Runs a decision and keeps the stored outcome counts exact without a pass over every user when the decision's
+ * scope is a list: the counts move by the difference between those users' outcomes before and after. Returns
+ * whether a full outcome pass is still needed (scope 'all').
+ */
+export function decideWithOutcomes(
+  ws: HasDb,
+  scope: DecisionScope,
+  decide: () => void,
+): { fullPass: boolean } {
+  const stored = readSetting<{ create: number; skip: Record<string, number> }>(ws.db, OUTCOMES);
+  const ids = Array.isArray(scope) ? [...new Set(scope)] : [];
+  const ctx = () => loadMappingContext(ws);
+  const before = stored && ids.length ? mapUserIds(ws, ids, ctx()) : [];
+  decide();
+  refreshDecisionFindings(ws.db);
+  if (scope === 'all') return { fullPass: true };
+  if (stored && ids.length) {
+    const after = mapUserIds(ws, ids, ctx());
+    const move = (o: UserOutcome, by: number) => {
+      if (o.kind === 'create') stored.create += by;
+      else stored.skip[o.reason] = (stored.skip[o.reason] ?? 0) + by;
+    };
+    before.forEach((o) => move(o, -1));
+    after.forEach((o) => move(o, +1));
+    for (const [k, v] of Object.entries(stored.skip)) if (v === 0) delete stored.skip[k];
+    writeOutcomes(ws, stored);
+  }
+  return { fullPass: false };
+}
+
+/** The full outcome pass alone (after a policy change; in a worker for writable workspaces). */
+export function refreshOutcomes(ws: HasDb, progress: RefreshProgress = {}): void {
+  storeOutcomes(ws, (n) => {
+    progress.check?.();
+    progress.step?.(n, 'Mapping users to WorkOS');
+  });
 }

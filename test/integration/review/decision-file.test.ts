@@ -6,6 +6,7 @@ import { createHandlers } from '../../../src/main/api/handlers';
 import { previewDecisionFile } from '../../../src/main/review/decision-file';
 import { decisionsDigest, setPolicy } from '../../../src/main/review/decisions';
 import { openOverlay } from '../../../src/main/review/overlay';
+import { outcomeCounts } from '../../../src/main/review/queries';
 import { refreshReview } from '../../../src/main/review/review';
 import { REVIEWER_KEY_ACCOUNT } from '../../../src/main/review/signing-key';
 import { accounts, osKeychain } from '../../../src/main/secrets/keychain';
@@ -102,8 +103,10 @@ describe('signed decision file', () => {
       reviewer: 'Rita Reviewer',
       decision: { kind: 'policy', code: 'users_without_organization', value: 'exclude' },
     });
-    // The reviewer's decisions show in the copy's review at once.
+    // The reviewer's decisions show in the copy's review at once, and the counts kept up by each decision (by
+    // the users it concerns, or a full pass for a policy) equal a full recount.
     expect(after.outcomes!.create).toBeLessThan(before.outcomes!.create);
+    expect(after.outcomes).toEqual(outcomeCounts(copy));
     const page = await callOperation(reviewerApi, 'review.users', { search: excluded[0]!, limit: 1 });
     expect(page.rows[0]).toMatchObject({ outcome: 'skip' });
     // Data-side findings stay as the package brought them (the copy has no hashes to recompute them from).
@@ -233,12 +236,17 @@ describe('signed decision file', () => {
       fingerprint: fingerprint.toUpperCase().replace(/-/g, ' '),
     });
     expect(applied.signedOff).toBe(true);
+    // The file changes a policy: the outcome pass runs as the review.refresh job (a worker thread).
+    expect(applied.summary.refreshing).toMatchObject({ kind: 'review.refresh' });
+    expect((await admin.jobs().wait(applied.summary.refreshing!.id)).state).toBe('completed');
     const ws = admin.requireWorkspace();
     expect(decisionsDigest(ws)).toBe(reviewerDigest);
-    expect(applied.summary.signOff).toMatchObject({ signed: true, intact: true });
-    expect(applied.summary.signOff.reviewer).toBe(`Rita Reviewer [key ${fingerprint}]`);
+    const summary = await callOperation(adminApi, 'review.summary', {});
+    expect(summary.signOff).toMatchObject({ signed: true, intact: true });
+    expect(summary.signOff.reviewer).toBe(`Rita Reviewer [key ${fingerprint}]`);
     const reviewerOutcomes = (await callOperation(reviewerApi, 'review.summary', {})).outcomes;
-    expect(applied.summary.outcomes).toEqual(reviewerOutcomes);
+    expect(summary.outcomes).toEqual(reviewerOutcomes);
+    expect(summary.outcomes).toEqual(outcomeCounts(ws));
     const audit = ws.db
       .prepare("SELECT actor, details_json FROM audit_log WHERE action = 'review.decisions.applied'")
       .all() as { actor: string; details_json: string }[];

@@ -3,7 +3,7 @@ import { openPackage } from '../../pkg/open';
 import { savePackage } from '../../pkg/package';
 import { reviewSummary } from '../../review/review';
 import { storedFindings } from '../../review/findings';
-import { refreshAndWait } from './review';
+import { isRefreshing, refreshAndWait } from './review';
 import type { AppServices } from '../../services';
 import type { Handlers } from '../dispatch';
 
@@ -13,8 +13,12 @@ export function packageHandlers(s: AppServices): PackageHandlers {
   return {
     'package.save': async ({ out, mode, passphrase }) => {
       const ws = s.requireWorkspace();
-      // The reviewer's copy is read-only (and has no hashes): its findings must be current before it leaves.
-      if (!ws.readOnly && (storedFindings(ws.db).computedAt === null || reviewSummary(ws).stale))
+      // The reviewer's copy is read-only (and has no hashes): its findings and outcomes must be current before it
+      // leaves, so a running refresh is waited for and a missing or stale one is run first.
+      if (
+        !ws.readOnly &&
+        (isRefreshing(s) || storedFindings(ws.db).computedAt === null || reviewSummary(ws).stale)
+      )
         await refreshAndWait(s);
       if (mode === 'encrypted') {
         if (!passphrase) throw new AppError('invalid_input', 'An encrypted package needs a passphrase.');

@@ -19,8 +19,18 @@ import {
 } from '../../review/queries';
 import { applyDecisionFile, exportDecisionFile, previewDecisionFile } from '../../review/decision-file';
 import { isReviewCopy, packageOrigin, withDecisionTarget } from '../../review/overlay';
-import { REVIEW_REFRESH_JOB } from '../../review/refresh-job';
-import { refreshDecisionEffects, reviewSummary } from '../../review/review';
+import { REVIEW_REFRESH_JOB, type ReviewRefreshParams } from '../../review/refresh-job';
+import {
+  decideWithOutcomes,
+  refreshOutcomes,
+  reviewSummary,
+  survivorGroup,
+  type DecisionScope,
+} from '../../review/review';
+import type { DecisionTarget } from '../../review/decisions';
+import type { Input } from '../../../shared/contract';
+
+type Decision = Input<'review.decide'>['decision'];
 import { reviewerKey } from '../../review/signing-key';
 import type { Workspace } from '../../workspace';
 import type { JobInfo } from '../../../shared/contract';
@@ -66,13 +76,46 @@ function summaryOf(
   };
 }
 
-/** Starts the review.refresh job, or returns the one already running. */
-export async function startReviewRefresh(s: AppServices): Promise<JobInfo> {
-  const runner = s.jobs();
-  const live = runner
+function liveRefresh(s: AppServices): JobInfo | undefined {
+  return s
+    .jobs()
     .list()
     .find((j) => j.kind === REVIEW_REFRESH_JOB && (j.state === 'running' || j.state === 'queued'));
-  return live ?? runner.start(REVIEW_REFRESH_JOB, {});
+}
+
+export function isRefreshing(s: AppServices): boolean {
+  return liveRefresh(s) !== undefined;
+}
+
+/** Starts the review.refresh job (all, or the outcome pass alone), or returns the one already running. */
+export async function startReviewRefresh(
+  s: AppServices,
+  scope: ReviewRefreshParams['scope'] = 'all',
+): Promise<JobInfo> {
+  return liveRefresh(s) ?? s.jobs().start(REVIEW_REFRESH_JOB, { scope });
+}
+
+/** Decisions wait for a running refresh: its outcome pass would overwrite what they change. */
+function assertNotRefreshing(s: AppServices, w: Workspace): void {
+  if (!w.readOnly && liveRefresh(s))
+    throw new AppError(
+      'job_conflict',
+      'The review is being recomputed; decisions can be taken again when it has finished.',
+    );
+}
+
+/** The users a decision can move (see decideWithOutcomes). */
+function scopeOf(t: DecisionTarget, decision: Decision): DecisionScope {
+  switch (decision.kind) {
+    case 'users':
+      return decision.userIds;
+    case 'survivor':
+      return survivorGroup(t, decision.userId);
+    case 'policy':
+      return 'all';
+    default:
+      return 'none';
+  }
 }
 
 /** Runs the refresh job to its end (CLI, package save); throws its error if it failed. */
@@ -95,18 +138,17 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     return w;
   };
   const changed = () => s.events.emit('workspace.changed', s.workspace()?.summary() ?? null);
-  const runningRefresh = (w: Workspace): JobInfo | null =>
-    w.readOnly
-      ? null
-      : (s
-          .jobs()
-          .list()
-          .find((j) => j.kind === REVIEW_REFRESH_JOB && (j.state === 'running' || j.state === 'queued')) ??
-        null);
+  const runningRefresh = (w: Workspace): JobInfo | null => (w.readOnly ? null : (liveRefresh(s) ?? null));
+  /** After a decision that concerns every user: the outcome pass, in a worker where the workspace allows one. */
+  const outcomePass = async (w: Workspace): Promise<JobInfo | null> => {
+    if (!w.readOnly) return startReviewRefresh(s, 'outcomes');
+    // A reviewer's copy has no key for a worker's connection: the pass runs here, through the overlay.
+    withDecisionTarget(w, (t) => refreshOutcomes(t));
+    return null;
+  };
   return {
     'review.summary': async () => {
       const w = ws();
-      // First visit of a writable workspace: compute the findings once.
       // First visit of a writable workspace: compute the findings once (in a worker: a minute at 1M users).
       if (!w.readOnly && storedFindings(w.db).computedAt === null)
         return summaryOf(w, reviewSummary(w), await startReviewRefresh(s));
@@ -144,27 +186,30 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     },
     'review.decide': async ({ reviewer, decision }) => {
       const w = ws();
-      withDecisionTarget(w, (t) => {
-        switch (decision.kind) {
-          case 'users':
-            setUserDecisions(t, reviewer, decision.userIds, decision.include, decision.note);
-            break;
-          case 'survivor':
-            chooseSurvivor(t, reviewer, decision.userId);
-            break;
-          case 'policy':
-            setPolicy(t, reviewer, decision.code, decision.value);
-            break;
-          case 'role':
-            setRoleMapping(t, reviewer, decision.roleId, decision.slug, decision.name);
-            break;
-          default:
-            throw new AppError('invalid_input', 'Unknown decision.');
-        }
-        refreshDecisionEffects(t);
-      });
+      assertNotRefreshing(s, w);
+      const { fullPass } = withDecisionTarget(w, (t) =>
+        decideWithOutcomes(t, scopeOf(t, decision), () => {
+          switch (decision.kind) {
+            case 'users':
+              setUserDecisions(t, reviewer, decision.userIds, decision.include, decision.note);
+              break;
+            case 'survivor':
+              chooseSurvivor(t, reviewer, decision.userId);
+              break;
+            case 'policy':
+              setPolicy(t, reviewer, decision.code, decision.value);
+              break;
+            case 'role':
+              setRoleMapping(t, reviewer, decision.roleId, decision.slug, decision.name);
+              break;
+            default:
+              throw new AppError('invalid_input', 'Unknown decision.');
+          }
+        }),
+      );
+      const job = fullPass ? await outcomePass(w) : null;
       changed();
-      return summaryOf(w);
+      return summaryOf(w, reviewSummary(w), job);
     },
     'review.signOff': async ({ reviewer, note }) => {
       const st = withDecisionTarget(ws(), (t) => signOff(t, reviewer, note));
@@ -185,14 +230,31 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     'review.previewDecisions': async ({ text }) => previewDecisionFile(ws(), text),
     'review.applyDecisions': async ({ text, fingerprint }) => {
       const w = writable();
-      const applied = applyDecisionFile(w, text, fingerprint);
-      // A new metadata mapping changes data-side findings (metadata limits): those need the full pass.
-      const summary = refreshDecisionEffects(w);
+      assertNotRefreshing(s, w);
+      // The users the file can move: its user decisions and the duplicate groups of its survivors (both sides).
+      const preview = previewDecisionFile(w, text);
+      const broad = preview.changes.some((c) => c.kind === 'policy' || c.kind === 'metadata_mapping');
+      const scope: DecisionScope = broad
+        ? 'all'
+        : preview.changes.flatMap((c) =>
+            c.kind === 'user'
+              ? [c.target]
+              : c.kind === 'survivor'
+                ? [c.from, c.to].filter((u) => u !== 'default').flatMap((u) => survivorGroup(w, u))
+                : [],
+          );
+      let applied!: ReturnType<typeof applyDecisionFile>;
+      decideWithOutcomes(w, scope, () => {
+        applied = applyDecisionFile(w, text, fingerprint);
+      });
+      // A new metadata mapping changes data-side findings (metadata limits): the full pass; a policy the outcomes.
       const job = applied.changes.some((c) => c.kind === 'metadata_mapping')
-        ? await startReviewRefresh(s)
-        : null;
+        ? await startReviewRefresh(s, 'all')
+        : broad
+          ? await startReviewRefresh(s, 'outcomes')
+          : null;
       changed();
-      return { applied, signedOff: applied.signedOff, summary: summaryOf(w, summary, job) };
+      return { applied, signedOff: applied.signedOff, summary: summaryOf(w, reviewSummary(w), job) };
     },
     'review.exportCsv': async ({ what }) =>
       what === 'findings'
