@@ -245,7 +245,9 @@ export interface RefreshProgress {
  */
 export function materializeUserIssues(db: Database, progress: RefreshProgress = {}): void {
   const del = db.prepare('DELETE FROM review_user_issues WHERE code = ?');
-  const setCount = db.prepare('UPDATE review_findings SET count = ? WHERE code = ?');
+  const setCount = db.prepare(
+    "UPDATE review_findings SET count = @n, summary_json = json_set(summary_json, '$.count', @n) WHERE code = @code",
+  );
   userRules.forEach((r, i) => {
     progress.check?.();
     db.transaction(() => {
@@ -258,7 +260,7 @@ export function materializeUserIssues(db: Database, progress: RefreshProgress = 
             )
             .run(r.code).changes
         : 0;
-      setCount.run(n, r.code);
+      setCount.run({ n, code: r.code });
     })();
     progress.step?.(i + 1, r.title);
   });

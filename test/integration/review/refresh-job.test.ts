@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOperation, createDispatcher } from '../../../src/main/api/dispatch';
 import { createHandlers } from '../../../src/main/api/handlers';
-import { computeFindings, userRuleCount } from '../../../src/main/review/findings';
+import { computeFindings, materializeUserIssues, userRuleCount } from '../../../src/main/review/findings';
 import { REVIEW_REFRESH_JOB } from '../../../src/main/review/refresh-job';
 import { accounts, osKeychain } from '../../../src/main/secrets/keychain';
 import { createAppServices, type AppServices } from '../../../src/main/services';
@@ -74,5 +74,21 @@ describe('review.refresh job', () => {
       direct.map((f) => [f.code, f.count]).sort(),
     );
     expect(summary.findings.find((f) => f.code === 'blocked_users')!.count).toBe(ex.manifest.blocked);
+  });
+
+  it('a refresh stopped after the rules leaves every filter total equal to its rows and to the summary', async () => {
+    const api = createDispatcher(createHandlers(s));
+    const ws = s.requireWorkspace();
+    const one = ws.db
+      .prepare('SELECT user_id FROM auth0_users WHERE blocked = 1 LIMIT 1')
+      .pluck()
+      .get() as string;
+    ws.db.prepare('UPDATE auth0_users SET blocked = 0 WHERE user_id = ?').run(one);
+    materializeUserIssues(ws.db); // the rules alone, as a pause after them would leave it
+    const page = await callOperation(api, 'review.users', { filter: 'blocked_users', limit: 500 });
+    expect(page.rows).toHaveLength(ex.manifest.blocked - 1);
+    expect(page.total).toBe(ex.manifest.blocked - 1);
+    const summary = await callOperation(api, 'review.summary', {});
+    expect(summary.findings.find((f) => f.code === 'blocked_users')!.count).toBe(ex.manifest.blocked - 1);
   });
 });
