@@ -131,7 +131,7 @@ export function ConnectionCard({
             Remove mark
           </Button>
         </div>
-      ) : (
+      ) : c.handedOff ? null : (
         <div className="actions">
           <label className="sr-only" htmlFor={`${titleId}-note`}>
             Note for {c.name}
