@@ -48,6 +48,16 @@ export function mergeTable(db: Database, table: string): TableChanges {
   const names = cols.map((c) => c.name);
   const join = (a: string, b: string) => pk.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
 
+  // A first export: every staged row is added, nothing is removed or changed; a plain copy says so without
+  // comparing each row with a table that has none.
+  if (db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${live})`).pluck().get() === 1) {
+    const added = db
+      .prepare(`INSERT INTO ${live} (${names.join(', ')}) SELECT ${names.join(', ')} FROM ${stage}`)
+      .run().changes;
+    db.prepare(`DELETE FROM ${stage}`).run();
+    return { table, added, removed: 0, changed: 0 };
+  }
+
   const removed = db
     .prepare(`DELETE FROM ${live} WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${join('s', live)})`)
     .run().changes;
