@@ -1,8 +1,17 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { callOperation, createDispatcher } from '../../../src/main/api/dispatch';
+import { createHandlers } from '../../../src/main/api/handlers';
+import { savePackage } from '../../../src/main/pkg/package';
+import { osKeychain } from '../../../src/main/secrets/keychain';
+import { createAppServices } from '../../../src/main/services';
+import { clearKeychainService, testKeychainService } from '../../harness/keychain';
 import { expect, expectViewing, shot, stepButton, test } from './fixtures';
 
 // The Review step in rehearsal mode: start the sandboxes, run the real export, then walk the review: the summary
 // with findings by severity and the migrate chart, the users table filtered by a finding, the detail panel with the
-// Auth0 record next to the WorkOS record, a decision, the role mapping, and the sign-off that completes the step.
+// Auth0 record next to the WorkOS record, a decision, the role mapping, a reviewer's signed decision file applied
+// (made in a redacted package opened in another profile), and the sign-off that completes the step.
 
 test.setTimeout(300_000);
 
@@ -80,6 +89,58 @@ test('Review step: findings, filters, detail panel, decisions and sign-off in re
     await page.getByTestId('organizations-table').getByRole('row').nth(1).click();
     await expect(page.getByTestId('org-detail')).toContainText('WorkOS organization');
     await shot(page, 'review-organization-detail');
+  });
+
+  await test.step("a reviewer's signed decision file: preview, fingerprint, apply", async () => {
+    // The reviewer's side runs in another profile with its own keychain, as on another machine.
+    const pkg = join(run.folder('local', 'packages'), 'for-review.a2wpkg');
+    await savePackage(ws(), pkg, { mode: 'redacted' });
+    const service = testKeychainService('ui-reviewer');
+    const reviewer = createAppServices({
+      userDataDir: run.folder('reviewer-profile'),
+      keychain: osKeychain(service),
+      host: 'cli',
+    });
+    let text: string;
+    let fingerprint: string;
+    try {
+      const api = createDispatcher(createHandlers(reviewer));
+      await callOperation(api, 'package.open', { file: pkg, folder: run.folder('local', 'reviewer-ws') });
+      await callOperation(api, 'review.decide', {
+        reviewer: 'Rita Reviewer',
+        decision: { kind: 'policy', code: 'users_without_organization', value: 'exclude' },
+      });
+      ({ text, fingerprint } = await callOperation(api, 'review.exportDecisions', {
+        signer: 'Rita Reviewer',
+      }));
+    } finally {
+      await reviewer.close();
+      await clearKeychainService(service);
+    }
+    const file = join(run.folder('local', 'inbox'), 'rita.a2w-decisions.json');
+    writeFileSync(file, text);
+
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.getByLabel('Decision file').setInputFiles(file);
+    const preview = page.getByTestId('decision-preview');
+    await expect(preview).toContainText(`with key ${fingerprint}`);
+    await expect(preview).toContainText('users_without_organization');
+    await shot(page, 'review-decision-file-preview');
+    await page.getByLabel('Fingerprint the reviewer gave you').fill(fingerprint);
+    await page.getByRole('button', { name: 'Apply decisions' }).click();
+    await expect(preview).toBeHidden();
+    await expect
+      .poll(() =>
+        ws()
+          .db.prepare("SELECT decided_by FROM review_policies WHERE code = 'users_without_organization'")
+          .pluck()
+          .get(),
+      )
+      .toBe(`Rita Reviewer [key ${fingerprint}]`);
+    // The policy concerns every user: the outcome pass runs as the refresh job, then the chart shows it.
+    await expect(page.getByTestId('review-chart')).toContainText('no organization policy', {
+      timeout: 60_000,
+    });
   });
 
   await test.step('sign-off locks the decisions and completes the step', async () => {
