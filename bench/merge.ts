@@ -90,7 +90,7 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const lines = summary.counts.lines;
   // Read before the cipher floor below: its 50,000 cipher objects hold native memory until a GC frees them.
-  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const peakRssMB = Math.round(ownPeakRss() / 1048576);
   const c1 = process.cpuUsage();
   for (let i = 0; i < 50_000; i++)
     ws.cipher!.encrypt(
@@ -117,6 +117,21 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
     cipherEncryptsPerCpuSecond: Math.round(50_000 / ((c.user + c.system) / 1e6)),
   };
   process.stdout.write(JSON.stringify(result));
+}
+
+/**
+ * This process's own peak RSS. getrusage's maxRSS is not: Linux carries it over from the parent through fork and
+ * exec, so a child of a parent holding 400 MB reported 400 MB whatever it used. VmHWM belongs to the process's own
+ * address space.
+ */
+function ownPeakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -249,8 +264,9 @@ async function main(): Promise<void> {
     const prepared = join(dir, 'prepared.json');
     let ws: { file: string; keyFile: string };
     if (keep && existsSync(prepared)) {
-      ws = JSON.parse(readFileSync(prepared, 'utf8')) as typeof ws;
-      if (countLines(plain) !== lines) throw new Error(`${dir} was prepared for another --lines`);
+      const saved = JSON.parse(readFileSync(prepared, 'utf8')) as typeof ws & { lines: number };
+      if (saved.lines !== lines) throw new Error(`${dir} was prepared for another --lines`);
+      ws = saved;
     } else {
       mkdirSync(dir, { recursive: true });
       await generate(plain, lines);
@@ -265,7 +281,7 @@ async function main(): Promise<void> {
       await encrypt(plain, pgpFile, publicKey);
       writeFileSync(keyJson, JSON.stringify({ privateKeyArmored: privateKey, passphrase }), { mode: 0o600 });
       ws = await workspaceWithUsers(dir, lines);
-      if (keep) writeFileSync(prepared, JSON.stringify(ws));
+      if (keep) writeFileSync(prepared, JSON.stringify({ ...ws, lines }));
     }
     const prepSeconds = (Date.now() - t0) / 1000;
     const loadBefore = os.loadavg().map((l) => Math.round(l * 10) / 10);
@@ -287,14 +303,6 @@ async function main(): Promise<void> {
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Lines of a generated file (its size check for --keep). */
-function countLines(file: string): number {
-  const buf = readFileSync(file);
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 void main().catch((err: unknown) => {
