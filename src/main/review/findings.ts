@@ -268,6 +268,7 @@ export function materializeUserIssues(db: Database, progress: RefreshProgress = 
 
 type ConnectionReadiness = 'ready' | 'needs_attention' | 'not_applicable';
 
+/** Connections by protocol and readiness (cheap: reads the connections table alone). */
 export function connectionFindings(db: Database): Finding {
   const rows = db
     .prepare(

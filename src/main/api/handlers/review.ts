@@ -8,7 +8,7 @@ import {
   setUserDecisions,
   signOff,
 } from '../../review/decisions';
-import { computeFindings, storedFindings } from '../../review/findings';
+import { connectionFindings, storedFindings } from '../../review/findings';
 import { roleMappings } from '../../review/mapping';
 import {
   organizationDetail,
@@ -174,7 +174,7 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
       return { rows, total: rows.length };
     },
     'review.connections': async () => {
-      const f = computeFindings(ws().db, { materialize: false }).find((x) => x.code === 'connections');
+      const f = connectionFindings(ws().db);
       const rows = (f?.summary.connections ?? []) as {
         name: string;
         strategy: string;
