@@ -139,13 +139,14 @@ test('create a workspace, store credentials, reopen it and land where it left of
     await expect(item).toContainText(folder);
     await shot(page, 'workspace-recent');
     await item.getByRole('button', { name: 'Open Acme staging' }).click();
+    // Opening is asynchronous: ask main where the workspace is only once the page shows it open.
+    await expect(page.getByTestId('topbar-workspace')).toContainText('Acme staging');
 
     const current = await currentStep(page);
     expect(current).not.toBe('workspace');
     await expectViewing(page, stepTitles[current]);
     await expect(stepButton(page, 'workspace')).toHaveAttribute('data-state', 'done');
     await expectStepperMirrorsStatus(page);
-    await expect(page.getByTestId('topbar-workspace')).toContainText('Acme staging');
     await shot(page, 'reopened');
     if (current !== 'connect') await stepButton(page, 'connect').click();
     await expect(page.getByTestId('auth0-status')).toContainText('secret stored in the OS keychain');
