@@ -1,12 +1,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { setImmediate as yieldToServer } from 'node:timers/promises';
+import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { HttpError, type SandboxRequest } from '../common/http';
 import type { Auth0User, Tenant } from '../tenant';
 
 // Users-exports jobs: pending -> processing -> completed (or failed on demand), then a gzip download behind
 // a signed link that expires like Auth0's S3 link; every GET /jobs/{id} of a completed job mints a fresh one.
+// The file is rendered when the job is created, in chunks streamed through gzip into a temporary file (a million
+// users do not fit in one string), and served from that file; the job stays `processing` until it is written.
 
 export interface ExportField {
   name: string;
@@ -22,8 +29,13 @@ interface Job {
   limit?: number;
   fields?: ExportField[];
   fail: boolean;
-  file: Buffer | null;
+  /** The rendered gzip file, once written completely. */
+  file: { path: string; size: number } | null;
+  renderError?: unknown;
 }
+
+/** Users serialized per gzip write: large enough to amortize the write, small enough to keep memory flat. */
+const RENDER_CHUNK = 2000;
 
 /** What Auth0 exports when no fields are named. */
 const DEFAULT_FIELDS: ExportField[] = [
@@ -59,6 +71,8 @@ export class ExportJobs {
   private jobs = new Map<string, Job>();
   private failNext = false;
   private readonly signingKey = randomBytes(32);
+  private dir: string | null = null;
+  private readonly rendering = new Set<Promise<void>>();
   created = 0;
   downloads = 0;
 
@@ -122,6 +136,14 @@ export class ExportJobs {
     };
     this.failNext = false;
     this.jobs.set(job.id, job);
+    if (!job.fail) {
+      const p = this.render(job).then(
+        (file) => void (job.file = file),
+        (err: unknown) => void (job.renderError = err),
+      );
+      this.rendering.add(p);
+      void p.finally(() => this.rendering.delete(p));
+    }
     this.created++;
     return { ...this.describe(job, 'pending'), ...(fields ? { fields } : {}) };
   }
@@ -137,17 +159,17 @@ export class ExportJobs {
       });
     const elapsed = Date.now() - job.createdAt;
     if (elapsed < this.processingMs / 3) return this.describe(job, 'pending');
-    if (elapsed < this.processingMs) {
-      const pct = Math.floor((elapsed / this.processingMs) * 100);
+    if (job.renderError) throw job.renderError;
+    if (elapsed < this.processingMs || (!job.fail && !job.file)) {
+      const pct = Math.min(99, Math.floor((elapsed / this.processingMs) * 100));
       return {
         ...this.describe(job, 'processing'),
         percentage_done: pct,
-        time_left_seconds: Math.ceil((this.processingMs - elapsed) / 1000),
+        time_left_seconds: Math.max(1, Math.ceil((this.processingMs - elapsed) / 1000)),
       };
     }
     if (job.fail)
       return { ...this.describe(job, 'failed'), status_details: 'The export job failed. Please try again.' };
-    job.file ??= this.render(job);
     const expires = Date.now() + this.linkTtlMs;
     const location = `${this.baseUrl()}/exports/${job.id}/${this.tenant.tenant.name}.${job.format === 'csv' ? 'csv' : 'json'}.gz?X-Amz-Expires=${Math.ceil(this.linkTtlMs / 1000)}&X-Amz-Date=${expires}&X-Amz-Signature=${this.sign(job.id, expires)}`;
     return { ...this.describe(job, 'completed'), location, percentage_done: 100, time_left_seconds: 0 };
@@ -173,8 +195,18 @@ export class ExportJobs {
     }
     if (Date.now() > expires) return sendS3Error(res, 'AccessDenied', 'Request has expired');
     this.downloads++;
-    res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': job.file.length });
-    res.end(job.file);
+    res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': job.file.size });
+    const file = createReadStream(job.file.path);
+    file.on('error', () => res.destroy());
+    res.on('close', () => file.destroy());
+    file.pipe(res);
+  }
+
+  /** Waits for renders in progress and deletes the rendered files. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.rendering]);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
   }
 
   private sign(jobId: string, expires: number): string {
@@ -193,29 +225,48 @@ export class ExportJobs {
     };
   }
 
-  private render(job: Job): Buffer {
+  /** Writes the job's file: users serialized RENDER_CHUNK at a time into a gzip stream on disk. */
+  private async render(job: Job): Promise<{ path: string; size: number }> {
     let users = this.tenant.users;
     if (job.connectionName) users = users.filter((u) => u.identities[0]?.connection === job.connectionName);
     if (job.limit !== undefined) users = users.slice(0, job.limit);
     const fields = job.fields ?? DEFAULT_FIELDS;
-    if (job.format === 'csv') {
-      const rows = users.map((u) =>
-        fields.map((f) => {
-          const v = readField(u, f.name);
-          return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-        }),
-      );
-      return gzipSync(stringify([fields.map((f) => f.export_as ?? f.name), ...rows]));
-    }
-    const lines: string[] = [];
-    for (const u of users) {
-      const out: Record<string, unknown> = {};
-      for (const f of fields) {
-        const v = readField(u, f.name);
-        if (v !== undefined) out[f.export_as ?? f.name] = v;
+    this.dir ??= mkdtempSync(join(tmpdir(), 'a2w-sandbox-exports-'));
+    const path = join(this.dir, `${job.id}.${job.format}.gz`);
+    const gzip = createGzip();
+    const out = createWriteStream(path);
+    gzip.pipe(out);
+    const written = once(out, 'close');
+    const write = async (text: string): Promise<void> => {
+      if (!gzip.write(text)) await once(gzip, 'drain');
+    };
+    if (job.format === 'csv') await write(stringify([fields.map((f) => f.export_as ?? f.name)]));
+    for (let start = 0; start < users.length; start += RENDER_CHUNK) {
+      const chunk = users.slice(start, start + RENDER_CHUNK);
+      if (job.format === 'csv') {
+        const rows = chunk.map((u) =>
+          fields.map((f) => {
+            const v = readField(u, f.name);
+            return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+          }),
+        );
+        await write(stringify(rows));
+      } else {
+        let text = '';
+        for (const u of chunk) {
+          const out: Record<string, unknown> = {};
+          for (const f of fields) {
+            const v = readField(u, f.name);
+            if (v !== undefined) out[f.export_as ?? f.name] = v;
+          }
+          text += JSON.stringify(out) + '\n';
+        }
+        await write(text);
       }
-      lines.push(JSON.stringify(out));
+      await yieldToServer(); // keep answering other requests while a large file renders
     }
-    return gzipSync(lines.join('\n') + (lines.length ? '\n' : ''));
+    gzip.end();
+    await written;
+    return { path, size: statSync(path).size };
   }
 }

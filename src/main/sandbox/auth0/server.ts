@@ -352,7 +352,10 @@ export async function startAuth0Sandbox(opts: Auth0SandboxOptions): Promise<Auth
     domain,
     clientId: first.clientId,
     clientSecret: first.clientSecret,
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      await jobs.close();
+    },
     setFaults: (f) => server.setFaults(f),
     setRateLimits: (r) => server.setRateLimits(r),
     failNextExportJob: () => jobs.failNextJob(),
