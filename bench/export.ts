@@ -180,7 +180,10 @@ async function main(): Promise<void> {
     const file = join(dir, 'users.json.gz');
     // Streamed to disk: holding the file in this process would add its size to the peak RSS being measured.
     const download = await fetch(location);
-    await pipeline(Readable.fromWeb(download.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+    await pipeline(
+      Readable.fromWeb(download.body as import('node:stream/web').ReadableStream),
+      createWriteStream(file),
+    );
     const ws2 = await createWorkspace(join(dir, 'ingest.a2w.sqlite'), {
       keychain,
       name: 'ingest',

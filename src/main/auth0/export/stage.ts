@@ -35,13 +35,26 @@ export function clearStage(db: Database, entity: EntityName): void {
   for (const t of entityTables[entity]) db.prepare(`DELETE FROM auth0_stage_${t}`).run();
 }
 
-/** Swaps an empty live table with its filled stage twin (same columns and key; see mergeTable). */
-function swapTables(db: Database, live: string, stage: string): void {
+/**
+ * Swaps an empty live table with its filled stage twin (same columns and key; see mergeTable). Returns false,
+ * swapping nothing, when a table has triggers (they would move with it) or another table has a foreign key to it
+ * (legacy renames with foreign_keys on rewrite those).
+ */
+function swapTables(db: Database, live: string, stage: string): boolean {
   const objects = db
-    .prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger')")
-    .all(live) as { type: string; name: string; sql: string | null }[];
+    .prepare(
+      "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN (?, ?) AND type IN ('index', 'trigger')",
+    )
+    .all(live, stage) as { type: string; name: string; sql: string | null }[];
+  if (objects.some((o) => o.type === 'trigger')) return false;
+  const referenced = db
+    .prepare(
+      `SELECT 1 FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+       WHERE m.type = 'table' AND f."table" IN (?, ?) LIMIT 1`,
+    )
+    .get(live, stage);
+  if (referenced) return false;
   const indexes = objects.filter((o) => o.type === 'index' && o.sql !== null);
-  if (objects.some((o) => o.type === 'trigger')) throw new Error(`${live} has triggers; the swap would move them.`);
   const legacy = db.pragma('legacy_alter_table', { simple: true }) as number;
   db.pragma('legacy_alter_table = ON');
   try {
@@ -54,6 +67,7 @@ function swapTables(db: Database, live: string, stage: string): void {
   } finally {
     db.pragma(`legacy_alter_table = ${legacy ? 'ON' : 'OFF'}`);
   }
+  return true;
 }
 
 /** Merges one staged table into its live table; call inside a transaction. */
@@ -76,8 +90,12 @@ export function mergeTable(db: Database, table: string): TableChanges {
   // any view, trigger or foreign key elsewhere that names the live table naming it (the new one). All inside the
   // caller's transaction: a failure rolls back the renames too.
   if (db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${live})`).pluck().get() === 1) {
-    const added = db.prepare(`SELECT count(*) FROM ${stage}`).pluck().get() as number;
-    if (added > 0) swapTables(db, live, stage);
+    const staged = db.prepare(`SELECT count(*) FROM ${stage}`).pluck().get() as number;
+    if (staged === 0 || swapTables(db, live, stage)) return { table, added: staged, removed: 0, changed: 0 };
+    const added = db
+      .prepare(`INSERT INTO ${live} (${names.join(', ')}) SELECT ${names.join(', ')} FROM ${stage}`)
+      .run().changes;
+    db.prepare(`DELETE FROM ${stage}`).run();
     return { table, added, removed: 0, changed: 0 };
   }
 

@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
+import { mergeEntity } from '../../../src/main/auth0/export/stage';
+import { applyMigrations } from '../../../src/main/workspace/migrate';
+import { migrations } from '../../../src/main/workspace/migrations';
+
+// The users ingest writes groups of rows per statement and a first export swaps the stage table in by rename;
+// these check that what lands in the tables is what the row-by-row path wrote: first line of a repeated id wins
+// (with its identities only), tokens dropped, raw lines kept, resume after a batch gives the same rows, and the
+// live tables keep every index of the schema after the swap.
+
+let dir: string;
+let db: Database.Database;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'a2w-ingest-'));
+  db = new Database(join(dir, 'w.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  applyMigrations(db, migrations);
+  tuneForBulkWrites(db);
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const user = (n: number, extra: Record<string, unknown> = {}) => ({
+  user_id: `auth0|u${n}`,
+  email: `User${n}@Example.test`,
+  name: `User ${n}`,
+  identities: [{ provider: 'auth0', connection: 'db', user_id: `u${n}`, isSocial: false }],
+  ...extra,
+});
+
+/** 150 users (more than two 64-row groups) with repeats inside a group, across groups and across batches. */
+function fileLines(): string[] {
+  const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify(user(i)));
+  const social = {
+    provider: 'google-oauth2',
+    connection: 'google',
+    user_id: 'g7',
+    isSocial: true,
+    access_token: 'ya29.secret',
+    refresh_token: 'rt-secret',
+  };
+  lines[7] = JSON.stringify(user(7, { identities: [...user(7).identities, social] }));
+  lines.splice(10, 0, JSON.stringify(user(3, { name: 'Repeat in group' })));
+  lines.splice(100, 0, JSON.stringify(user(5, { identities: [{ provider: 'x', user_id: 'other' }] })));
+  lines.push(JSON.stringify(user(149, { name: 'Repeat at end' })));
+  return lines;
+}
+
+const gz = (lines: string[]) => Readable.from([gzipSync(lines.join('\n') + '\n')]);
+
+const table = (name: string, order: string) =>
+  db.prepare(`SELECT * FROM ${name} ORDER BY ${order}`).all() as Record<string, unknown>[];
+
+describe('users ingest', () => {
+  it('stages the first line of each user id with its identities, counts repeats and drops tokens', async () => {
+    const lines = fileLines();
+    const batches: number[] = [];
+    const result = await ingestUsers(db, gz(lines), {
+      skipLines: 0,
+      batchSize: 40,
+      onBatch: (n) => batches.push(n),
+    });
+    expect(result).toEqual({ lines: 153, duplicates: 3 });
+    expect(batches).toEqual([40, 80, 120, 153]);
+
+    const users = table('auth0_stage_users', 'user_id');
+    expect(users).toHaveLength(150);
+    const byId = new Map(users.map((u) => [u.user_id, u]));
+    expect(byId.get('auth0|u3')!.name).toBe('User 3');
+    expect(byId.get('auth0|u149')!.name).toBe('User 149');
+    expect(byId.get('auth0|u1')!.raw_json).toBe(lines[1]);
+    expect(byId.get('auth0|u1')!.email_lower).toBe('user1@example.test');
+    expect(byId.get('auth0|u7')!.raw_json).not.toMatch(/secret/);
+
+    const identities = table('auth0_stage_identities', 'user_id, provider');
+    expect(identities).toHaveLength(151); // one each, two for u7; the repeat of u5 added none
+    expect(identities.filter((i) => i.user_id === 'auth0|u5').map((i) => i.provider)).toEqual(['auth0']);
+    const google = identities.find((i) => i.provider === 'google-oauth2')!;
+    expect(google).toMatchObject({ user_id: 'auth0|u7', is_social: 1, is_primary: 0 });
+    expect(JSON.parse(String(google.raw_json))).toEqual({
+      provider: 'google-oauth2',
+      connection: 'google',
+      user_id: 'g7',
+      isSocial: true,
+    });
+  });
+
+  it('resumes after a committed batch with the same rows as one uninterrupted run', async () => {
+    const lines = fileLines();
+    await ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined });
+    const whole = [
+      table('auth0_stage_users', 'user_id'),
+      table('auth0_stage_identities', 'user_id, provider'),
+    ];
+    db.exec('DELETE FROM auth0_stage_users; DELETE FROM auth0_stage_identities');
+
+    let stopAt = 0;
+    await expect(
+      ingestUsers(db, gz(lines), {
+        skipLines: 0,
+        batchSize: 40,
+        onBatch: (n) => (stopAt = n),
+        beforeBatch: () => {
+          if (stopAt === 80) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const resumed = await ingestUsers(db, gz(lines), {
+      skipLines: 80,
+      batchSize: 40,
+      onBatch: () => undefined,
+    });
+    expect(resumed.lines).toBe(153);
+    expect([
+      table('auth0_stage_users', 'user_id'),
+      table('auth0_stage_identities', 'user_id, provider'),
+    ]).toEqual(whole);
+  });
+
+  it('names the line of a malformed record and writes nothing of its batch', async () => {
+    const lines = fileLines();
+    lines[70] = '{"user_id": "auth0|broken",';
+    await expect(
+      ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined }),
+    ).rejects.toThrow(/Line 71 of the users export file is not valid JSON/);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(39); // line 11 repeats u3
+  });
+});
+
+describe('first export merge', () => {
+  const schemaOf = (name: string) =>
+    db
+      .prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type = 'index' ORDER BY name",
+      )
+      .all(name);
+
+  it('moves the stage into the empty live tables with every live index, then merges a refresh by diff', async () => {
+    const indexesBefore = [schemaOf('auth0_users'), schemaOf('auth0_identities')];
+    expect(indexesBefore[0]!.length).toBeGreaterThan(2);
+    await ingestUsers(db, gz(fileLines()), { skipLines: 0, onBatch: () => undefined });
+    const staged = table('auth0_stage_users', 'user_id');
+
+    const first = db.transaction(() => mergeEntity(db, 'users'))();
+    expect(first).toEqual([
+      { table: 'users', added: 150, removed: 0, changed: 0 },
+      { table: 'identities', added: 151, removed: 0, changed: 0 },
+    ]);
+    expect(table('auth0_users', 'user_id')).toEqual(staged);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(0);
+    expect([schemaOf('auth0_users'), schemaOf('auth0_identities')]).toEqual(indexesBefore);
+    expect(
+      db
+        .prepare('SELECT count(*) FROM auth0_users INDEXED BY auth0_users_connection WHERE connection = ?')
+        .pluck()
+        .get('db'),
+    ).toBe(150);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // A refresh: one user gone, one renamed, one new; the stage (the old live table) takes rows again.
+    const lines = fileLines().filter((l) => !l.includes('"auth0|u2"'));
+    lines[0] = JSON.stringify(user(0, { name: 'Renamed' }));
+    lines.push(JSON.stringify(user(500)));
+    await ingestUsers(db, gz(lines), { skipLines: 0, onBatch: () => undefined });
+    const refresh = db.transaction(() => mergeEntity(db, 'users'))();
+    expect(refresh[0]).toEqual({ table: 'users', added: 1, removed: 1, changed: 1 });
+    expect(db.prepare('SELECT name FROM auth0_users WHERE user_id = ?').pluck().get('auth0|u0')).toBe(
+      'Renamed',
+    );
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('leaves the tables as they were when the merge transaction rolls back', async () => {
+    await ingestUsers(db, gz(fileLines()), { skipLines: 0, onBatch: () => undefined });
+    const indexes = schemaOf('auth0_users');
+    expect(() =>
+      db.transaction(() => {
+        mergeEntity(db, 'users');
+        throw new Error('power cut');
+      })(),
+    ).toThrow('power cut');
+    expect(db.prepare('SELECT count(*) FROM auth0_users').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(150);
+    expect(schemaOf('auth0_users')).toEqual(indexes);
+  });
+});
