@@ -189,7 +189,7 @@ export async function startAuth0Sandbox(opts: Auth0SandboxOptions): Promise<Auth
       const include = req.query.get('include_fields') !== 'false';
       const withRoles = fields.includes('roles') && include;
       if (withRoles) requireScope(grant, 'read:organization_member_roles');
-      const members = (membersByOrg.get(req.params.id!) ?? []).map((m) => {
+      const shape = (m: Auth0Member): Record<string, unknown> => {
         const u = usersById.get(m.user_id)!;
         const full: Record<string, unknown> = {
           user_id: u.user_id,
@@ -202,11 +202,22 @@ export async function startAuth0Sandbox(opts: Auth0SandboxOptions): Promise<Auth
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(full)) if (fields.includes(k) === include) out[k] = v;
         return out;
-      });
+      };
+      // Page first, then shape only the page: shaping a whole organization per request made paging through one
+      // of 100,000 members quadratic.
+      const all = membersByOrg.get(req.params.id!) ?? [];
+      const page = usesCheckpoint(req)
+        ? checkpointPage(req, all, 'members')
+        : offsetPage(req, all, 'members');
       sendJson(
         res,
         200,
-        usesCheckpoint(req) ? checkpointPage(req, members, 'members') : offsetPage(req, members, 'members'),
+        Array.isArray(page)
+          ? (page as Auth0Member[]).map(shape)
+          : {
+              ...(page as Record<string, unknown>),
+              members: (page as { members: Auth0Member[] }).members.map(shape),
+            },
       );
     },
     'organizations',
