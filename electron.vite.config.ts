@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// One build produces the Electron main process, the job worker, the CLI, the sandboxed preload and the renderer.
+// One build produces the Electron main process, the job worker and its cipher threads, the CLI, the sandboxed preload and the renderer.
 export default defineConfig({
   main: {
     build: {
@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/jobs/worker.ts'),
+          'cipher-worker': resolve(__dirname, 'src/main/workspace/cipher-worker.ts'),
           'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },

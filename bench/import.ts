@@ -114,15 +114,24 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
          family_name, name, blocked, has_mfa, created_at, raw_json) VALUES (?, 'Username-Password-Authentication', 'auth0', 1,
          ?, ?, 1, ?, ?, ?, 0, 0, '2020-01-01T00:00:00.000Z', ?)`,
     );
+    // The hashes as one committed merge run (password_hashes is the view of the committed run's rows).
+    db.prepare(
+      `INSERT INTO password_merge_runs (run_id, kind, file_name, file_sha256, file_bytes, encrypted, state, started_at, seq)
+       VALUES ('bench', 'passwords', 'bench.ndjson', '', 0, 0, 'committed', ?, 1)`,
+    ).run(new Date().toISOString());
+    const bcryptClass = db
+      .prepare(
+        "INSERT INTO password_hash_classes (algorithm, workos_type, importable, valid, cost) VALUES ('bcrypt', 'bcrypt', 1, 1, 4)",
+      )
+      .run().lastInsertRowid;
     const pw = db.prepare(
-      `INSERT INTO password_hashes (user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via,
-         run_id, line, updated_at) VALUES (?, ?, 'bcrypt', 'bcrypt', 1, 1, 4, NULL, 0, 'user_id', 'bench', ?, ?)`,
+      `INSERT INTO password_hash_rows (run, user_id, hash_enc, class_id, blocked, via, line, change)
+       VALUES (1, ?, ?, ${Number(bcryptClass)}, 0, 'id', ?, 'added')`,
     );
     const mem = db.prepare('INSERT INTO auth0_memberships (org_id, user_id, raw_json) VALUES (?, ?, ?)');
     const memRole = db.prepare(
       'INSERT INTO auth0_membership_roles (org_id, user_id, role_id, role_name) VALUES (?, ?, ?, NULL)',
     );
-    const now = new Date().toISOString();
     let m = 0;
     for (let u = 0; u < users; u++) {
       const id = `auth0|bench${String(u).padStart(8, '0')}`;
@@ -136,7 +145,7 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
         `First${u} Last${u}`,
         JSON.stringify({ app_metadata: { plan: 'pro' } }),
       );
-      pw.run(id, ws.cipher!.encrypt({ table: 'password_hashes', column: 'hash_enc', id }, hash), u + 1, now);
+      pw.run(id, ws.cipher!.encrypt({ table: 'password_hashes', column: 'hash_enc', id }, hash), u + 1);
       // Every user in one organization; the first (memberships - users) users in a second one as well.
       const count = m + (users - u) < memberships ? 2 : 1;
       for (let k = 0; k < count && m < memberships; k++, m++) {

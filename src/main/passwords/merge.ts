@@ -3,15 +3,18 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
+import type { FieldCipher, LocationGuard, RowRef, Workspace } from '../workspace';
 import { batchInsert } from '../auth0/export/batch-insert';
+import { inlineEncryptor, startCipherPool } from '../workspace/cipher-pool';
 import { classifyHash } from './classify';
 import {
+  lineUserId,
   matchLine,
   matchMfaSecretLine,
   parseMfaSecretLine,
   type IndexedUser,
   type MatchResult,
+  type MfaSecretLine,
   type UserIndex,
 } from './match';
 import { readSupportFileBatches, type PgpKeyInput, type SupportFileItem } from './reader';
@@ -89,6 +92,18 @@ export interface MergeEnv {
   guard?: LocationGuard;
   jobId?: string;
   maxLineBytes?: number;
+  /** Encrypt on worker threads: 'auto' (the default) does so for files of a few MB and more. */
+  cipherThreads?: boolean | 'auto';
+  /** Filled with the milliseconds this thread spent in each phase (for bench/merge.ts). */
+  timings?: MergeTimings;
+}
+
+export interface MergeTimings {
+  read: number;
+  match: number;
+  waitEncrypt: number;
+  write: number;
+  commit: number;
 }
 
 const UNREADABLE_REPORTED = 5;
@@ -137,57 +152,107 @@ export async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Looks users up in the exported auth0_users table through its primary key and (email_lower, connection) index. */
-export function sqlUserIndex(db: Database): UserIndex {
-  const byId = db
-    .prepare('SELECT user_id, connection, is_database, blocked FROM auth0_users WHERE user_id = ?')
-    .raw();
-  const byEmail = db
-    .prepare('SELECT user_id FROM auth0_users WHERE email_lower = ? AND connection = ? AND is_database = 1')
-    .pluck();
-  return {
-    byId(userId) {
-      const row = byId.get(userId) as [string, string | null, number, number] | undefined;
-      if (!row) return undefined;
-      const user: IndexedUser = {
-        userId: row[0],
-        connection: row[1] ?? '',
-        isDatabase: row[2] === 1,
-        blocked: row[3] === 1,
-      };
-      return user;
-    },
-    byEmail: (emailLower, connection) => byEmail.all(emailLower, connection) as string[],
-  };
+/**
+ * The exported users a batch of lines names, fetched with one query per batch (a query per line cost more than the
+ * matching itself at a million lines), together with whether this run already staged a value for them. Ids the batch
+ * did not name (found through an email) are looked up one by one.
+ */
+class BatchUserIndex implements UserIndex {
+  private users = new Map<string, IndexedUser>();
+  private fetched = new Set<string>();
+  private stagedIds = new Set<string>();
+  private readonly many: Statement;
+  private readonly one: Statement;
+  private readonly isStaged: Statement;
+  private readonly byEmailStmt: Statement;
+
+  constructor(
+    db: Database,
+    rowsTable: string,
+    private readonly run: number,
+  ) {
+    const stagedExpr = `EXISTS (SELECT 1 FROM ${rowsTable} r WHERE r.run = ? AND r.user_id = u.user_id)`;
+    this.many = db
+      .prepare(
+        `SELECT u.user_id, u.connection, u.is_database, u.blocked, ${stagedExpr}
+         FROM json_each(?) j JOIN auth0_users u ON u.user_id = j.value`,
+      )
+      .raw();
+    this.one = db
+      .prepare('SELECT user_id, connection, is_database, blocked FROM auth0_users WHERE user_id = ?')
+      .raw();
+    this.isStaged = db.prepare(`SELECT 1 FROM ${rowsTable} WHERE run = ? AND user_id = ?`);
+    this.byEmailStmt = db
+      .prepare('SELECT user_id FROM auth0_users WHERE email_lower = ? AND connection = ? AND is_database = 1')
+      .pluck();
+  }
+
+  /** Replaces what is held with the users of `ids`. */
+  load(ids: string[]): void {
+    this.users.clear();
+    this.stagedIds.clear();
+    this.fetched = new Set(ids);
+    if (ids.length === 0) return;
+    for (const row of this.many.all(this.run, JSON.stringify(ids)) as [
+      string,
+      string | null,
+      number,
+      number,
+      number,
+    ][]) {
+      this.users.set(row[0], toUser(row));
+      if (row[4] === 1) this.stagedIds.add(row[0]);
+    }
+  }
+
+  byId(userId: string): IndexedUser | undefined {
+    if (this.fetched.has(userId)) return this.users.get(userId);
+    const row = this.one.get(userId) as [string, string | null, number, number] | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
+  byEmail(emailLower: string, connection: string): string[] {
+    return this.byEmailStmt.all(emailLower, connection) as string[];
+  }
+
+  /** Whether this run already wrote a value for the user (before the current batch). */
+  staged(userId: string): boolean {
+    return this.fetched.has(userId)
+      ? this.stagedIds.has(userId)
+      : this.isStaged.get(this.run, userId) !== undefined;
+  }
+}
+
+function toUser(row: [string, string | null, number, number, ...unknown[]]): IndexedUser {
+  return { userId: row[0], connection: row[1] ?? '', isDatabase: row[2] === 1, blocked: row[3] === 1 };
 }
 
 /**
- * "Already matched in this file" backed by the stage table, so that it survives a resume without a big Set; the
- * users of rows still buffered for the stage (until the transaction's flush) are held here.
+ * "Already matched in this file": the users this run wrote (in its rows table, so it survives a resume) and those of
+ * the batches matched but not yet written (their encryption may still be running).
  */
-class StagedUsers extends Set<string> {
+class SeenUsers extends Set<string> {
   private readonly buffered = new Set<string>();
-  constructor(private readonly exists: Statement) {
+  constructor(private readonly index: BatchUserIndex) {
     super();
   }
   override has(userId: string): boolean {
-    return this.buffered.has(userId) || this.exists.get(userId) !== undefined;
+    return this.buffered.has(userId) || this.index.staged(userId);
   }
-  override add(): this {
-    return this; // the caller stages the row right after matching, through buffer()
-  }
-  buffer(userId: string): void {
+  override add(userId: string): this {
     this.buffered.add(userId);
+    return this;
   }
-  /** The buffered rows were written. */
-  written(): void {
-    this.buffered.clear();
+  /** These users' rows were written. */
+  written(userIds: string[]): void {
+    for (const id of userIds) this.buffered.delete(id);
   }
 }
 
 interface KindSpec {
+  /** The view readers use; also the table of the values' AAD. */
   live: string;
-  stage: string;
+  rows: string;
   column: 'hash_enc' | 'secret_enc';
   label: string;
 }
@@ -195,13 +260,13 @@ interface KindSpec {
 const SPECS: Record<MergeKind, KindSpec> = {
   passwords: {
     live: 'password_hashes',
-    stage: 'password_hashes_stage',
+    rows: 'password_hash_rows',
     column: 'hash_enc',
     label: 'password-hash file',
   },
   mfa: {
     live: 'mfa_totp_secrets',
-    stage: 'mfa_totp_secrets_stage',
+    rows: 'mfa_totp_secret_rows',
     column: 'secret_enc',
     label: 'MFA-secret file',
   },
@@ -218,16 +283,18 @@ function requireCipher(ws: Workspace): FieldCipher {
   return ws.cipher;
 }
 
+/** Drops the runs of this kind still staging, their rows and their line lists. */
 function clearStage(db: Database, kind: MergeKind): void {
   const spec = SPECS[kind];
-  db.prepare(`DELETE FROM ${spec.stage}`).run();
   const stale = db
-    .prepare("SELECT run_id FROM password_merge_runs WHERE kind = ? AND state = 'staging'")
-    .pluck()
-    .all(kind) as string[];
+    .prepare("SELECT run_id, seq FROM password_merge_runs WHERE kind = ? AND state = 'staging'")
+    .raw()
+    .all(kind) as [string, number][];
+  const delRows = db.prepare(`DELETE FROM ${spec.rows} WHERE run = ?`);
   const delLines = db.prepare('DELETE FROM password_merge_lines WHERE run_id = ?');
   const delRun = db.prepare('DELETE FROM password_merge_runs WHERE run_id = ?');
-  for (const runId of stale) {
+  for (const [runId, seq] of stale) {
+    delRows.run(seq);
     delLines.run(runId);
     delRun.run(runId);
   }
@@ -283,8 +350,8 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     db.transaction(() => {
       clearStage(db, kind);
       db.prepare(
-        `INSERT INTO password_merge_runs (run_id, kind, job_id, file_name, file_sha256, file_bytes, encrypted, state, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'staging', ?)`,
+        `INSERT INTO password_merge_runs (run_id, kind, job_id, file_name, file_sha256, file_bytes, encrypted, state, started_at, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'staging', ?, (SELECT coalesce(max(seq), 0) + 1 FROM password_merge_runs))`,
       ).run(
         runId,
         kind,
@@ -300,54 +367,74 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
   }
 
   const durable = tuneForStaging(db);
+  const encryptor = useCipherPool(env, before.size)
+    ? startCipherPool(ws.dataKeyForWorker()!)
+    : inlineEncryptor(cipher);
   try {
-    const stager = prepareStaging(db, cipher, kind, runId);
+    const seq = db
+      .prepare('SELECT seq FROM password_merge_runs WHERE run_id = ?')
+      .pluck()
+      .get(runId) as number;
+    const stager = prepareStaging(db, cipher, kind, runId, seq);
     const unreadable: number[] = [];
     let applied = skip;
-    const applyBatch = db.transaction((batches: SupportFileItem[][]) => {
-      for (const items of batches)
-        for (const item of items) {
-          counts.lines++;
-          if ('error' in item) {
-            counts.unreadable++;
-            if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(item.line);
-            stager.line(item.line, 'unreadable', null, null, null, null, item.error);
-          } else stager.record(item.line, item.record, counts);
-          applied = item.line;
-        }
-      stager.flush();
-      const next: MergeCheckpoint = { runId, fileSha256: sha256, linesApplied: applied, counts };
+    const applyBatch = db.transaction((batch: PreparedBatch, blobs: Buffer[]) => {
+      stager.write(batch, blobs);
+      applied = batch.lastLine;
+      const next: MergeCheckpoint = {
+        runId,
+        fileSha256: sha256,
+        linesApplied: batch.lastLine,
+        counts: batch.counts,
+      };
       env.saveCheckpoint(next, {
-        done: counts.lines,
+        done: batch.counts.lines,
         total: null,
-        message: `${counts.lines} lines read from ${fileName}`,
+        message: `${batch.counts.lines} lines read from ${fileName}`,
       });
     });
 
-    // The reader's batches follow its chunks (a few hundred lines for a PGP file): they are gathered into
-    // transactions of about LINES_PER_TRANSACTION lines, since each commit has a fixed cost.
-    let pending: SupportFileItem[][] = [];
-    let pendingLines = 0;
-    const flush = (): void => {
-      if (pendingLines === 0) return;
-      applyBatch(pending);
-      pending = [];
-      pendingLines = 0;
+    // Matching runs here while the previous batches are being encrypted on the pool's threads; a batch is written
+    // (in file order, with its checkpoint) once its blobs are back. At most MAX_IN_FLIGHT batches wait.
+    const inFlight: { batch: PreparedBatch; blobs: Promise<Buffer[]> }[] = [];
+    const clock = phaseClock(env.timings);
+    const writeOldest = async (): Promise<void> => {
+      const next = inFlight.shift()!;
+      clock.start();
+      const blobs = await next.blobs;
+      clock.stop('waitEncrypt');
+      applyBatch(next.batch, blobs);
+      clock.stop('write');
     };
-    for await (const batch of readSupportFileBatches({
+    let pending: SupportFileItem[] = [];
+    const dispatch = (): void => {
+      if (pending.length === 0) return;
+      clock.start();
+      const batch = stager.prepare(pending, counts, unreadable);
+      clock.stop('match');
+      pending = [];
+      const blobs = encryptor.encryptMany(spec.live, spec.column, batch.encryptIds, batch.encryptValues);
+      blobs.catch(() => undefined); // awaited in order by writeOldest; a failure must not surface before then
+      inFlight.push({ batch, blobs });
+    };
+    clock.start();
+    for await (const items of readSupportFileBatches({
       file,
       ...(env.pgp ? { pgp: env.pgp } : {}),
       ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}),
     })) {
+      clock.stop('read');
       env.throwIfStopped?.();
-      const todo = skip > 0 ? batch.filter((i) => i.line > skip) : batch;
-      if (todo.length === 0) continue;
-      pending.push(todo);
-      pendingLines += todo.length;
-      if (pendingLines >= LINES_PER_TRANSACTION) flush();
+      for (const item of items) if (item.line > skip) pending.push(item);
+      // The reader's batches follow its chunks (a few hundred lines for a PGP file): they are gathered into
+      // transactions of about LINES_PER_TRANSACTION lines, since each commit has a fixed cost.
+      if (pending.length >= LINES_PER_TRANSACTION) dispatch();
+      while (inFlight.length > MAX_IN_FLIGHT) await writeOldest();
+      clock.start();
     }
     env.throwIfStopped?.();
-    flush();
+    dispatch();
+    while (inFlight.length > 0) await writeOldest();
     // Unreadable lines already staged before a pause are in the counts; collect their numbers for the message.
     if (counts.unreadable > unreadable.length) {
       const more = db
@@ -378,7 +465,10 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     env.throwIfStopped?.();
     // The commit that applies the merge is durable again (synchronous as it was before the staging).
     durable();
-    return commit(env, { runId, sha256, fileName, encrypted, counts, applied });
+    clock.start();
+    const summary = commit(env, { runId, seq, sha256, fileName, encrypted, counts, applied });
+    clock.stop('commit');
+    return summary;
   } catch (err) {
     const stopped = err instanceof Error && (err.name === 'JobStopped' || err.name === 'AbortError');
     if (!stopped) {
@@ -394,7 +484,33 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     throw err;
   } finally {
     durable();
+    await encryptor.close();
   }
+}
+
+// Below this size a file is encrypted on the job's own thread: starting the pool costs more than it saves.
+const POOL_FROM_BYTES = 4 * 1024 * 1024;
+const MAX_IN_FLIGHT = 2;
+
+/** Adds the time since start() (or the last stop) to a phase; does nothing without a timings object. */
+function phaseClock(timings: MergeTimings | undefined) {
+  let since = 0;
+  return {
+    start() {
+      if (timings) since = performance.now();
+    },
+    stop(phase: keyof MergeTimings) {
+      if (!timings) return;
+      const now = performance.now();
+      timings[phase] += now - since;
+      since = now;
+    },
+  };
+}
+
+function useCipherPool(env: MergeEnv, fileBytes: number): boolean {
+  const choice = env.cipherThreads ?? 'auto';
+  return choice === 'auto' ? fileBytes >= POOL_FROM_BYTES : choice;
 }
 
 // Small enough that a transaction's parsed lines die young (held longer, they are promoted to V8's old space and
@@ -409,130 +525,235 @@ const LINES_PER_TRANSACTION = 1000;
  */
 function tuneForStaging(db: Database): () => void {
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma('synchronous = NORMAL');
+  // The rows being written and the user index being read share SQLite's page cache (2 MB by default).
+  db.pragma('cache_size = -32768');
   return () => {
     if (db.pragma('synchronous', { simple: true }) !== synchronous) db.pragma(`synchronous = ${synchronous}`);
+    if (db.pragma('cache_size', { simple: true }) !== cacheSize) db.pragma(`cache_size = ${cacheSize}`);
   };
 }
 
-interface Stager {
-  record(line: number, record: unknown, counts: MergeCounts): void;
-  /** Writes the buffered stage rows; called before each transaction commits. */
-  flush(): void;
-  line(
-    line: number,
-    outcome: LineOutcome,
-    userId: string | null,
-    algorithm: string | null,
-    via: string | null,
-    candidates: number | null,
-    problem: string | null,
-  ): void;
+/** A batch of lines matched and counted, waiting for its blobs before it is written. */
+interface PreparedBatch {
+  /** Line number of the batch's last line: the checkpoint once it is written. */
+  lastLine: number;
+  /** The counts once the batch is written. */
+  counts: MergeCounts;
+  /** Row values, with null where a blob from encryptIds/encryptValues goes (at blobSlots). */
+  rows: unknown[][];
+  blobSlots: number[];
+  encryptIds: string[];
+  encryptValues: string[];
+  lines: unknown[][];
+  users: string[];
 }
 
-function prepareStaging(db: Database, cipher: FieldCipher, kind: MergeKind, runId: string): Stager {
+interface Stager {
+  /** Matches, classifies and counts the items; decides which values must be encrypted. */
+  prepare(items: SupportFileItem[], counts: MergeCounts, unreadable: number[]): PreparedBatch;
+  /** Writes a prepared batch; called inside its transaction. */
+  write(batch: PreparedBatch, blobs: Buffer[]): void;
+}
+
+function prepareStaging(
+  db: Database,
+  cipher: FieldCipher,
+  kind: MergeKind,
+  runId: string,
+  seq: number,
+): Stager {
   const spec = SPECS[kind];
-  const index = sqlUserIndex(db);
-  const seen = new StagedUsers(db.prepare(`SELECT 1 FROM ${spec.stage} WHERE user_id = ?`));
+  const index = new BatchUserIndex(db, spec.rows, seq);
+  const seen = new SeenUsers(index);
   const insertLine = db.prepare(
     `INSERT INTO password_merge_lines (run_id, line, outcome, user_id, algorithm, via, candidates, problem)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const line: Stager['line'] = (no, outcome, userId, algorithm, via, candidates, problem) => {
-    insertLine.run(runId, no, outcome, userId, algorithm, via, candidates, problem);
+  const ref = (userId: string): RowRef => ({ table: spec.live, column: spec.column, id: userId });
+  // The value each matched user has in the committed run, for the users of one batch (one query).
+  const liveEmpty = db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${spec.live})`).pluck().get() === 1;
+  const liveColumns = kind === 'passwords' ? 'h.hash_enc, h.via, h.blocked' : 'h.secret_enc, h.via';
+  const liveOf = db
+    .prepare(
+      `SELECT h.user_id, ${liveColumns} FROM json_each(?) j JOIN ${spec.live} h ON h.user_id = j.value`,
+    )
+    .raw();
+  const loadLive = (userIds: string[]): Map<string, unknown[]> => {
+    const out = new Map<string, unknown[]>();
+    if (liveEmpty || userIds.length === 0) return out;
+    for (const row of liveOf.all(JSON.stringify(userIds)) as unknown[][]) out.set(row[0] as string, row);
+    return out;
   };
-  const noteOther = (no: number, m: MatchResult, counts: MergeCounts, algorithm: string | null) => {
-    const key = countKey[m.outcome as keyof typeof countKey];
-    (counts[key] as number)++;
-    line(no, m.outcome, m.userId ?? null, algorithm, m.via ?? null, m.candidates ?? null, m.problem ?? null);
+  const rows =
+    kind === 'passwords'
+      ? batchInsert(
+          db,
+          'INSERT INTO password_hash_rows (run, user_id, hash_enc, class_id, blocked, via, line, change)',
+          8,
+        )
+      : batchInsert(db, 'INSERT INTO mfa_totp_secret_rows (run, user_id, secret_enc, via, line, change)', 6);
+  const BLOB = 2; // position of the blob in both row layouts
+  // A hash's classification is stored once per distinct value (a handful per file) and referenced by its id.
+  const classIds = new Map<string, number>();
+  // UNIQUE treats NULLs as distinct, so the lookup compares with IS before inserting.
+  const findClass = db
+    .prepare(
+      `SELECT class_id FROM password_hash_classes WHERE algorithm = ? AND workos_type IS ? AND importable = ? AND valid = ?
+       AND cost IS ? AND reason IS ?`,
+    )
+    .pluck();
+  const addClass = db.prepare(
+    'INSERT INTO password_hash_classes (algorithm, workos_type, importable, valid, cost, reason) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const classId = (c: ReturnType<typeof classifyHash>): number => {
+    const values = [
+      c.algorithm,
+      c.workosType,
+      c.importable ? 1 : 0,
+      c.valid ? 1 : 0,
+      c.cost ?? null,
+      c.importable ? null : (c.reason ?? null),
+    ] as const;
+    const key = JSON.stringify(values);
+    let id = classIds.get(key);
+    if (id === undefined) {
+      id =
+        (findClass.get(...values) as number | undefined) ?? Number(addClass.run(...values).lastInsertRowid);
+      classIds.set(key, id);
+    }
+    return id;
   };
-  const ref = (userId: string) => ({ table: spec.live, column: spec.column, id: userId });
 
-  if (kind === 'passwords') {
-    // A first merge has nothing to compare with: skip the lookup per line.
-    const liveEmpty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM password_hashes)').pluck().get() === 1;
-    const live = db.prepare('SELECT hash_enc, blocked, via FROM password_hashes WHERE user_id = ?').raw();
-    const stage = batchInsert(
-      db,
-      `INSERT INTO password_hashes_stage (user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, line, change)`,
-      12,
-    );
-    return {
-      line,
-      flush() {
-        stage.flush();
-        seen.written();
-      },
-      record(no, record, counts) {
-        const m = matchLine(record, index, seen);
-        if (m.outcome !== 'matched' && m.outcome !== 'blocked') return noteOther(no, m, counts, null);
-        const hash = (record as { passwordHash: string }).passwordHash;
-        const c = classifyHash(hash);
+  return {
+    prepare(items, counts, unreadable) {
+      const batch: PreparedBatch = {
+        lastLine: items[items.length - 1]!.line,
+        counts,
+        rows: [],
+        blobSlots: [],
+        encryptIds: [],
+        encryptValues: [],
+        lines: [],
+        users: [],
+      };
+      const noteLine = (
+        no: number,
+        outcome: LineOutcome,
+        m: Partial<MatchResult>,
+        problem: string | null,
+      ) => {
+        batch.lines.push([
+          runId,
+          no,
+          outcome,
+          m.userId ?? null,
+          null,
+          m.via ?? null,
+          m.candidates ?? null,
+          problem,
+        ]);
+      };
+      const other = (no: number, m: MatchResult) => {
+        (counts[countKey[m.outcome as keyof typeof countKey]] as number)++;
+        noteLine(no, m.outcome, m, m.problem ?? null);
+      };
+
+      // Pass 1: what each line names, so that its users are fetched in one query.
+      const parsed = items.map((item) => {
+        if ('error' in item) return null;
+        if (kind === 'passwords') return item.record;
+        return parseMfaSecretLine(item.record);
+      });
+      const ids: string[] = [];
+      for (const p of parsed) {
+        if (p === null) continue;
+        const id =
+          kind === 'passwords'
+            ? typeof p === 'object' && !Array.isArray(p)
+              ? lineUserId(p as Record<string, unknown>)
+              : undefined
+            : (p as MfaSecretLine).ok
+              ? (p as Extract<MfaSecretLine, { ok: true }>).userId
+              : undefined;
+        if (id) ids.push(id);
+      }
+      index.load(ids);
+
+      // Pass 2: match in file order.
+      type Matched = { no: number; m: MatchResult; value: string; extra: unknown };
+      const matched: Matched[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        counts.lines++;
+        if ('error' in item) {
+          counts.unreadable++;
+          if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(item.line);
+          noteLine(item.line, 'unreadable', {}, item.error);
+          continue;
+        }
+        if (kind === 'passwords') {
+          const m = matchLine(item.record, index, seen);
+          if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
+            other(item.line, m);
+            continue;
+          }
+          const hash = (item.record as { passwordHash: string }).passwordHash;
+          matched.push({ no: item.line, m, value: hash, extra: classifyHash(hash) });
+        } else {
+          const p = parsed[i] as MfaSecretLine;
+          if (!p.ok) {
+            other(item.line, { outcome: 'invalid', problem: p.problem });
+            continue;
+          }
+          const m = matchMfaSecretLine(p, index, seen);
+          if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
+            other(item.line, m);
+            continue;
+          }
+          matched.push({ no: item.line, m, value: p.secret, extra: null });
+        }
+      }
+
+      // Pass 3: compare with the committed values and lay out the rows.
+      const live = loadLive(matched.map((x) => x.m.userId!));
+      for (const { no, m, value, extra } of matched) {
         const userId = m.userId!;
         const blocked = m.outcome === 'blocked' ? 1 : 0;
-        const old = liveEmpty ? undefined : (live.get(userId) as [Buffer, number, string] | undefined);
+        const old = live.get(userId);
         let change: 'added' | 'changed' | 'unchanged' = 'added';
         let blob: Buffer | null = null;
         if (old) {
-          const same = cipher.decrypt(ref(userId), old[0]).equals(Buffer.from(hash, 'utf8'));
-          change = same && old[1] === blocked && old[2] === m.via ? 'unchanged' : 'changed';
-          if (same) blob = change === 'unchanged' ? null : old[0];
+          const same = cipher.decrypt(ref(userId), old[1] as Buffer).equals(Buffer.from(value, 'utf8'));
+          const sameFlags = old[2] === m.via && (kind === 'mfa' || old[3] === blocked);
+          change = same && sameFlags ? 'unchanged' : 'changed';
+          if (same) blob = old[1] as Buffer;
         }
-        if (change !== 'unchanged' && !blob) blob = cipher.encrypt(ref(userId), hash);
-        seen.buffer(userId);
-        stage.add(
-          userId,
-          blob,
-          c.algorithm,
-          c.workosType,
-          c.importable ? 1 : 0,
-          c.valid ? 1 : 0,
-          c.cost ?? null,
-          c.importable ? null : (c.reason ?? null),
-          blocked,
-          m.via!,
-          no,
-          change,
-        );
+        if (!blob) {
+          batch.blobSlots.push(batch.rows.length);
+          batch.encryptIds.push(userId);
+          batch.encryptValues.push(value);
+        }
+        if (kind === 'passwords') {
+          const c = extra as ReturnType<typeof classifyHash>;
+          batch.rows.push([seq, userId, blob, classId(c), blocked, m.via!, no, change]);
+          counts.byAlgorithm[c.algorithm] = (counts.byAlgorithm[c.algorithm] ?? 0) + 1;
+          if (!c.importable) counts.notImportable++;
+        } else batch.rows.push([seq, userId, blob, m.via!, no, change]);
         if (blocked) counts.blocked++;
         else counts.matched++;
-        counts.byAlgorithm[c.algorithm] = (counts.byAlgorithm[c.algorithm] ?? 0) + 1;
-        if (!c.importable) counts.notImportable++;
-      },
-    };
-  }
-
-  const live = db.prepare('SELECT secret_enc, via FROM mfa_totp_secrets WHERE user_id = ?').raw();
-  const stage = batchInsert(
-    db,
-    'INSERT INTO mfa_totp_secrets_stage (user_id, secret_enc, via, line, change)',
-    5,
-  );
-  return {
-    line,
-    flush() {
-      stage.flush();
-      seen.written();
-    },
-    record(no, record, counts) {
-      const parsed = parseMfaSecretLine(record);
-      if (!parsed.ok) return noteOther(no, { outcome: 'invalid', problem: parsed.problem }, counts, null);
-      const m = matchMfaSecretLine(parsed, index, seen);
-      if (m.outcome !== 'matched' && m.outcome !== 'blocked') return noteOther(no, m, counts, null);
-      const userId = m.userId!;
-      const old = live.get(userId) as [Buffer, string] | undefined;
-      let change: 'added' | 'changed' | 'unchanged' = 'added';
-      let blob: Buffer | null = null;
-      if (old) {
-        const same = cipher.decrypt(ref(userId), old[0]).equals(Buffer.from(parsed.secret, 'utf8'));
-        change = same && old[1] === m.via ? 'unchanged' : 'changed';
-        if (same && change === 'changed') blob = old[0];
+        batch.users.push(userId);
       }
-      if (change !== 'unchanged' && !blob) blob = cipher.encrypt(ref(userId), parsed.secret);
-      seen.buffer(userId);
-      stage.add(userId, blob, m.via!, no, change);
-      if (m.outcome === 'blocked') counts.blocked++;
-      else counts.matched++;
+      batch.counts = structuredClone(counts);
+      return batch;
+    },
+    write(batch, blobs) {
+      for (let i = 0; i < batch.blobSlots.length; i++) batch.rows[batch.blobSlots[i]!]![BLOB] = blobs[i];
+      for (const row of batch.rows) rows.add(...row);
+      rows.flush();
+      for (const line of batch.lines) insertLine.run(line);
+      seen.written(batch.users);
     },
   };
 }
@@ -541,6 +762,7 @@ function commit(
   env: MergeEnv,
   run: {
     runId: string;
+    seq: number;
     sha256: string;
     fileName: string;
     encrypted: boolean;
@@ -555,36 +777,30 @@ function commit(
   return db.transaction(() => {
     const byChange = Object.fromEntries(
       (
-        db.prepare(`SELECT change, count(*) AS n FROM ${spec.stage} GROUP BY change`).all() as {
-          change: string;
-          n: number;
-        }[]
+        db
+          .prepare(`SELECT change, count(*) AS n FROM ${spec.rows} WHERE run = ? GROUP BY change`)
+          .all(run.seq) as { change: string; n: number }[]
       ).map((r) => [r.change, r.n]),
     ) as Record<string, number>;
-    const removed = db
-      .prepare(
-        `DELETE FROM ${spec.live} WHERE NOT EXISTS (SELECT 1 FROM ${spec.stage} s WHERE s.user_id = ${spec.live}.user_id)`,
-      )
-      .run().changes;
-    if (kind === 'passwords') {
-      db.prepare(
-        `INSERT INTO password_hashes (user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, run_id, line, updated_at)
-         SELECT user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, @run, line, @now
-         FROM password_hashes_stage WHERE change <> 'unchanged'
-         ON CONFLICT (user_id) DO UPDATE SET hash_enc = excluded.hash_enc, algorithm = excluded.algorithm,
-           workos_type = excluded.workos_type, importable = excluded.importable, valid = excluded.valid, cost = excluded.cost,
-           reason = excluded.reason, blocked = excluded.blocked, via = excluded.via, run_id = excluded.run_id,
-           line = excluded.line, updated_at = excluded.updated_at`,
-      ).run({ run: run.runId, now });
-    } else {
-      db.prepare(
-        `INSERT INTO mfa_totp_secrets (user_id, secret_enc, via, run_id, line, updated_at)
-         SELECT user_id, secret_enc, via, @run, line, @now FROM mfa_totp_secrets_stage WHERE change <> 'unchanged'
-         ON CONFLICT (user_id) DO UPDATE SET secret_enc = excluded.secret_enc, via = excluded.via, run_id = excluded.run_id,
-           line = excluded.line, updated_at = excluded.updated_at`,
-      ).run({ run: run.runId, now });
+    // Every changed or unchanged row stands for one row of the previous run; the rest of those are gone.
+    const earlier = db
+      .prepare("SELECT run_id, seq FROM password_merge_runs WHERE kind = ? AND state = 'committed'")
+      .raw()
+      .all(kind) as [string, number][];
+    let previousRows = 0;
+    // Earlier runs' rows and line lists are replaced by this one's: the views show the committed run.
+    for (const [id, earlierSeq] of earlier) {
+      previousRows += db.prepare(`DELETE FROM ${spec.rows} WHERE run = ?`).run(earlierSeq).changes;
+      db.prepare('DELETE FROM password_merge_lines WHERE run_id = ?').run(id);
     }
-    db.prepare(`DELETE FROM ${spec.stage}`).run();
+    const removed = previousRows - (byChange.changed ?? 0) - (byChange.unchanged ?? 0);
+    db.prepare(
+      "UPDATE password_merge_runs SET state = 'superseded' WHERE kind = ? AND state = 'committed'",
+    ).run(kind);
+    db.prepare("UPDATE password_merge_runs SET state = 'committed', finished_at = ? WHERE run_id = ?").run(
+      now,
+      run.runId,
+    );
 
     const withoutValue = kind === 'passwords' ? countWithoutHash(db) : countToReenrol(db);
     const c = run.counts;
@@ -602,18 +818,10 @@ function commit(
       removed,
       withoutValue,
     };
-    // Earlier runs' line lists are replaced by this one's.
-    const earlier = db
-      .prepare("SELECT run_id FROM password_merge_runs WHERE kind = ? AND state = 'committed'")
-      .pluck()
-      .all(kind) as string[];
-    for (const id of earlier) db.prepare('DELETE FROM password_merge_lines WHERE run_id = ?').run(id);
-    db.prepare(
-      "UPDATE password_merge_runs SET state = 'superseded' WHERE kind = ? AND state = 'committed'",
-    ).run(kind);
-    db.prepare(
-      "UPDATE password_merge_runs SET state = 'committed', finished_at = ?, counts_json = ? WHERE run_id = ?",
-    ).run(now, JSON.stringify(summary), run.runId);
+    db.prepare('UPDATE password_merge_runs SET counts_json = ? WHERE run_id = ?').run(
+      JSON.stringify(summary),
+      run.runId,
+    );
 
     ws.audit.append({
       actor: 'admin',

@@ -143,7 +143,12 @@ describe('merge job in a worker thread', () => {
 
     const { openWorkspaceWithKey } = await import('../../../src/main/workspace');
     const peek = openWorkspaceWithKey(wsFile, t.tw.dataKey);
-    const staged = peek.db.prepare('SELECT count(*) FROM password_hashes_stage').pluck().get() as number;
+    const staged = peek.db
+      .prepare(
+        "SELECT count(*) FROM password_hash_rows WHERE run IN (SELECT seq FROM password_merge_runs WHERE state = 'staging')",
+      )
+      .pluck()
+      .get() as number;
     const live = peek.db.prepare('SELECT count(*) FROM password_hashes').pluck().get() as number;
     const cp = JSON.parse(
       peek.db.prepare('SELECT checkpoint_json FROM jobs WHERE id = ?').pluck().get(jobId) as string,

@@ -110,6 +110,7 @@ describe('password-hash merge with the sandbox files', () => {
 
   it('the PGP file (binary and armored) gives the same result and changes nothing', async () => {
     const before = mergeTables(ws);
+    expect(before.password_hashes!.length).toBeGreaterThan(0);
     for (const file of [t.files.passwordsPgp, t.files.passwordsPgpArmored!]) {
       const { summary } = await mergeDirect(ws, 'passwords', file, { pgp: t.pgp });
       expect(summary.encrypted).toBe(true);
@@ -157,6 +158,30 @@ describe('password-hash merge with the sandbox files', () => {
     expect(details).toMatchObject({ fileName: 'passwords-newer.ndjson', changed: 1, removed: 1, added: 0 });
     expect(details.fileSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(ws.audit.verify().ok).toBe(true);
+  });
+
+  it('with encryption on worker threads every hash lands the same, decryptable only for its own user', async () => {
+    const empty = join(t.dir, 'passwords-empty.ndjson');
+    writeFileSync(empty, '', { mode: 0o600 });
+    const cleared = await mergeDirect(ws, 'passwords', empty);
+    expect(cleared.summary.removed).toBeGreaterThan(0);
+    expect(ws.db.prepare('SELECT count(*) FROM password_hashes').pluck().get()).toBe(0);
+
+    const { summary } = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
+      env: { cipherThreads: true },
+    });
+    expect(summary.added).toBe(summary.counts.matched + summary.counts.blocked);
+    expectEveryHashMatched();
+    // The AAD binds each blob to its row: another user's id does not open it.
+    const [a, b] = ws.db.prepare('SELECT user_id, hash_enc FROM password_hashes LIMIT 2').raw().all() as [
+      string,
+      Buffer,
+    ][];
+    expect(() =>
+      ws.cipher!.decrypt({ table: 'password_hashes', column: 'hash_enc', id: b![0] }, a![1]),
+    ).toThrow(/could not be decrypted/);
+    // Nothing of an earlier run is left behind.
+    expect(ws.db.prepare('SELECT count(DISTINCT run) FROM password_hash_rows').pluck().get()).toBe(1);
   });
 });
 

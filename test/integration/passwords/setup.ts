@@ -80,19 +80,26 @@ export function lineOwner(line: { alt_id?: string; _id: { $oid: string } }): str
   return line._id.$oid.startsWith('auth0|') ? line._id.$oid : `auth0|${line._id.$oid}`;
 }
 
-/** Every row of the merge's tables (ciphertexts as hex), for before/after comparisons. */
+/**
+ * Every row of the merge's tables (ciphertexts as hex), for before/after comparisons; the views of the committed
+ * values without their run id, which every merge renews.
+ */
 export function mergeTables(ws: Workspace): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
-  for (const t of [
-    'password_merge_runs',
-    'password_merge_lines',
-    'password_hashes',
-    'password_hashes_stage',
-    'mfa_totp_secrets',
-    'mfa_totp_secrets_stage',
-    'auth0_users',
-  ]) {
-    out[t] = (ws.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all() as Record<string, unknown>[]).map((r) =>
+  for (const [name, select] of [
+    ['password_merge_runs', 'SELECT * FROM password_merge_runs'],
+    ['password_merge_lines', 'SELECT * FROM password_merge_lines'],
+    ['password_hash_rows', 'SELECT * FROM password_hash_rows'],
+    ['mfa_totp_secret_rows', 'SELECT * FROM mfa_totp_secret_rows'],
+    [
+      'password_hashes',
+      'SELECT user_id, hash_enc, algorithm, workos_type, importable, valid, cost, reason, blocked, via, line FROM password_hashes',
+    ],
+    ['mfa_totp_secrets', 'SELECT user_id, secret_enc, via, line FROM mfa_totp_secrets'],
+    ['password_hash_classes', 'SELECT * FROM password_hash_classes'],
+    ['auth0_users', 'SELECT * FROM auth0_users'],
+  ] as const) {
+    out[name] = (ws.db.prepare(`${select} ORDER BY 1, 2`).all() as Record<string, unknown>[]).map((r) =>
       Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('hex') : v])),
     );
   }

@@ -3,6 +3,7 @@ import { sql as auth0Export } from './002_auth0_export';
 import { sql as passwords } from './003_passwords';
 import { sql as review } from './004_review';
 import { sql as workosImport } from './005_import';
+import { sql as mergeRunsRows } from './006_merge_runs_rows';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'passwords', sql: passwords },
   { version: 4, name: 'review', sql: review },
   { version: 5, name: 'workos_import', sql: workosImport },
+  { version: 6, name: 'merge_runs_rows', sql: mergeRunsRows },
 ];
