@@ -71,7 +71,7 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
   const started = process.hrtime.bigint();
   let checkpoint: MergeCheckpoint | null = null;
   const rssPhases = { staging: 0, commit: 0 };
-  const timings: MergeTimings = { read: 0, match: 0, waitEncrypt: 0, write: 0, commit: 0 };
+  const timings: MergeTimings = { read: 0, match: 0, waitEncrypt: 0, waitBatches: 0, write: 0, commit: 0 };
   let checkpoints = 0;
   const summary = await runMerge({
     workspace: ws,

@@ -1,54 +1,38 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import type { FieldCipher, LocationGuard, RowRef, Workspace } from '../workspace';
+import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
 import { batchInsert } from '../auth0/export/batch-insert';
-import { inlineEncryptor, startCipherPool } from '../workspace/cipher-pool';
-import { classifyHash } from './classify';
+import { defaultPoolThreads, inlineEncryptor } from '../workspace/cipher-pool';
 import {
-  lineUserId,
-  matchLine,
-  matchMfaSecretLine,
-  parseMfaSecretLine,
-  type IndexedUser,
-  type MatchResult,
-  type MfaSecretLine,
-  type UserIndex,
-} from './match';
-import { readSupportFileBatches, type PgpKeyInput, type SupportFileItem } from './reader';
+  CHANGE_CODES,
+  emptyCounts,
+  ROW_BLOCKED,
+  ROW_VIA_EMAIL,
+  SPECS,
+  UNREADABLE_REPORTED,
+  type HashClassValues,
+  type MergeCounts,
+  type MergeKind,
+  type StagedBatch,
+} from './merge-model';
+import type { PgpKeyInput } from './reader';
+import { startStageThread } from './stage-thread-client';
+import { stagedBatches, type BatchSource, type SourceTimings } from './staged-batches';
 
 // Merges Auth0's password-hash file (or MFA-secret file) into the workspace:
-//   read (streamed, PGP decrypted in memory) -> match each line to an exported user -> classify -> encrypt -> stage,
-//   and only once the whole file was read (for PGP: its integrity check passed) apply the stage to the live table in
-//   one transaction, with the counts in the audit log.
+//   read (streamed, PGP decrypted in memory) -> match each line to an exported user -> classify -> encrypt
+//   (staged-batches.ts, on threads of their own for a large file) -> write the run's rows here, and only once the whole
+//   file was read (for PGP: its integrity check passed) commit the run in one transaction, with the counts in the
+//   audit log. Readers see the committed run only (migration 006).
 // Resumable: the checkpoint is the number of lines staged and the file's SHA-256, saved in the transaction that staged
 // them; a different file starts over. Re-running with the same file changes nothing (unchanged values are detected by
 // decrypting the live value, never by keeping a plaintext digest). Failures discard the stage: the workspace's data
 // tables are left as they were.
 
-export type MergeKind = 'passwords' | 'mfa';
-
-export type LineOutcome = MatchResult['outcome'] | 'unreadable';
-
-export interface MergeCounts {
-  /** Non-blank lines read. */
-  lines: number;
-  matched: number;
-  blocked: number;
-  duplicates: number;
-  ambiguous: number;
-  noSuchUser: number;
-  notDatabaseUser: number;
-  /** Well-formed JSON that is not a usable record (no connection, no hash, a secret that is not Base32...). */
-  invalid: number;
-  /** Not UTF-8, not JSON, too long, cut off: the file is damaged and is refused. */
-  unreadable: number;
-  /** Passwords only: algorithm -> number of kept hashes (matched + blocked). */
-  byAlgorithm: Record<string, number>;
-  notImportable: number;
-}
+export { emptyCounts, type LineOutcome, type MergeCounts, type MergeKind } from './merge-model';
 
 export interface MergeSummary {
   kind: MergeKind;
@@ -92,46 +76,18 @@ export interface MergeEnv {
   guard?: LocationGuard;
   jobId?: string;
   maxLineBytes?: number;
-  /** Encrypt on worker threads: 'auto' (the default) does so for files of a few MB and more. */
-  cipherThreads?: boolean | 'auto';
+  /** Read, match and encrypt on threads of their own: 'auto' (the default) does so for files of a few MB and more. */
+  threads?: boolean | 'auto';
   /** Filled with the milliseconds this thread spent in each phase (for bench/merge.ts). */
   timings?: MergeTimings;
 }
 
-export interface MergeTimings {
-  read: number;
-  match: number;
-  waitEncrypt: number;
+export interface MergeTimings extends SourceTimings {
+  /** Waiting for the next batch from the reading thread. */
+  waitBatches: number;
   write: number;
   commit: number;
 }
-
-const UNREADABLE_REPORTED = 5;
-
-export function emptyCounts(): MergeCounts {
-  return {
-    lines: 0,
-    matched: 0,
-    blocked: 0,
-    duplicates: 0,
-    ambiguous: 0,
-    noSuchUser: 0,
-    notDatabaseUser: 0,
-    invalid: 0,
-    unreadable: 0,
-    byAlgorithm: {},
-    notImportable: 0,
-  };
-}
-
-const countKey: Record<Exclude<LineOutcome, 'matched' | 'blocked'>, keyof MergeCounts> = {
-  duplicate: 'duplicates',
-  ambiguous: 'ambiguous',
-  no_such_user: 'noSuchUser',
-  not_database_user: 'notDatabaseUser',
-  invalid: 'invalid',
-  unreadable: 'unreadable',
-};
 
 /** SHA-256 of the file as it is on disk (for a PGP file: of the encrypted bytes). */
 export async function fileSha256(file: string): Promise<string> {
@@ -151,126 +107,6 @@ export async function fileSha256(file: string): Promise<string> {
   }
   return hash.digest('hex');
 }
-
-/**
- * The exported users a batch of lines names, fetched with one query per batch (a query per line cost more than the
- * matching itself at a million lines), together with whether this run already staged a value for them. Ids the batch
- * did not name (found through an email) are looked up one by one.
- */
-class BatchUserIndex implements UserIndex {
-  private users = new Map<string, IndexedUser>();
-  private fetched = new Set<string>();
-  private stagedIds = new Set<string>();
-  private readonly many: Statement;
-  private readonly one: Statement;
-  private readonly isStaged: Statement;
-  private readonly byEmailStmt: Statement;
-
-  constructor(
-    db: Database,
-    rowsTable: string,
-    private readonly run: number,
-  ) {
-    const stagedExpr = `EXISTS (SELECT 1 FROM ${rowsTable} r WHERE r.run = ? AND r.user_id = u.user_id)`;
-    this.many = db
-      .prepare(
-        `SELECT u.user_id, u.connection, u.is_database, u.blocked, ${stagedExpr}
-         FROM json_each(?) j JOIN auth0_users u ON u.user_id = j.value`,
-      )
-      .raw();
-    this.one = db
-      .prepare('SELECT user_id, connection, is_database, blocked FROM auth0_users WHERE user_id = ?')
-      .raw();
-    this.isStaged = db.prepare(`SELECT 1 FROM ${rowsTable} WHERE run = ? AND user_id = ?`);
-    this.byEmailStmt = db
-      .prepare('SELECT user_id FROM auth0_users WHERE email_lower = ? AND connection = ? AND is_database = 1')
-      .pluck();
-  }
-
-  /** Replaces what is held with the users of `ids`. */
-  load(ids: string[]): void {
-    this.users.clear();
-    this.stagedIds.clear();
-    this.fetched = new Set(ids);
-    if (ids.length === 0) return;
-    for (const row of this.many.all(this.run, JSON.stringify(ids)) as [
-      string,
-      string | null,
-      number,
-      number,
-      number,
-    ][]) {
-      this.users.set(row[0], toUser(row));
-      if (row[4] === 1) this.stagedIds.add(row[0]);
-    }
-  }
-
-  byId(userId: string): IndexedUser | undefined {
-    if (this.fetched.has(userId)) return this.users.get(userId);
-    const row = this.one.get(userId) as [string, string | null, number, number] | undefined;
-    return row ? toUser(row) : undefined;
-  }
-
-  byEmail(emailLower: string, connection: string): string[] {
-    return this.byEmailStmt.all(emailLower, connection) as string[];
-  }
-
-  /** Whether this run already wrote a value for the user (before the current batch). */
-  staged(userId: string): boolean {
-    return this.fetched.has(userId)
-      ? this.stagedIds.has(userId)
-      : this.isStaged.get(this.run, userId) !== undefined;
-  }
-}
-
-function toUser(row: [string, string | null, number, number, ...unknown[]]): IndexedUser {
-  return { userId: row[0], connection: row[1] ?? '', isDatabase: row[2] === 1, blocked: row[3] === 1 };
-}
-
-/**
- * "Already matched in this file": the users this run wrote (in its rows table, so it survives a resume) and those of
- * the batches matched but not yet written (their encryption may still be running).
- */
-class SeenUsers extends Set<string> {
-  private readonly buffered = new Set<string>();
-  constructor(private readonly index: BatchUserIndex) {
-    super();
-  }
-  override has(userId: string): boolean {
-    return this.buffered.has(userId) || this.index.staged(userId);
-  }
-  override add(userId: string): this {
-    this.buffered.add(userId);
-    return this;
-  }
-  /** These users' rows were written. */
-  written(userIds: string[]): void {
-    for (const id of userIds) this.buffered.delete(id);
-  }
-}
-
-interface KindSpec {
-  /** The view readers use; also the table of the values' AAD. */
-  live: string;
-  rows: string;
-  column: 'hash_enc' | 'secret_enc';
-  label: string;
-}
-
-const SPECS: Record<MergeKind, KindSpec> = {
-  passwords: {
-    live: 'password_hashes',
-    rows: 'password_hash_rows',
-    column: 'hash_enc',
-    label: 'password-hash file',
-  },
-  mfa: {
-    live: 'mfa_totp_secrets',
-    rows: 'mfa_totp_secret_rows',
-    column: 'secret_enc',
-    label: 'MFA-secret file',
-  },
-};
 
 function requireCipher(ws: Workspace): FieldCipher {
   ws.assertWritable();
@@ -367,19 +203,46 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
   }
 
   const durable = tuneForStaging(db);
-  const encryptor = useCipherPool(env, before.size)
-    ? startCipherPool(ws.dataKeyForWorker()!)
-    : inlineEncryptor(cipher);
+  const seq = db.prepare('SELECT seq FROM password_merge_runs WHERE run_id = ?').pluck().get(runId) as number;
+  const sourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
+  const read = {
+    file,
+    ...(env.pgp ? { pgp: env.pgp } : {}),
+    ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}),
+  };
+  // A large file is read, matched and encrypted on threads of their own while this one writes; a small one here.
+  const source: BatchSource = useThreads(env, before.size)
+    ? startStageThread({
+        workspaceFile: ws.file,
+        dataKey: ws.dataKeyForWorker()!,
+        cipherThreads: defaultPoolThreads(),
+        kind,
+        runId,
+        seq,
+        skip,
+        counts,
+        read,
+        timings: sourceTimings,
+      })
+    : stagedBatches({
+        db,
+        cipher,
+        encryptor: inlineEncryptor(cipher),
+        kind,
+        runId,
+        seq,
+        skip,
+        counts,
+        read,
+        timings: sourceTimings,
+        ...(env.throwIfStopped ? { throwIfStopped: env.throwIfStopped } : {}),
+      });
   try {
-    const seq = db
-      .prepare('SELECT seq FROM password_merge_runs WHERE run_id = ?')
-      .pluck()
-      .get(runId) as number;
-    const stager = prepareStaging(db, cipher, kind, runId, seq);
+    const writer = batchWriter(db, kind, seq);
     const unreadable: number[] = [];
     let applied = skip;
-    const applyBatch = db.transaction((batch: PreparedBatch, blobs: Buffer[]) => {
-      stager.write(batch, blobs);
+    const applyBatch = db.transaction((batch: StagedBatch) => {
+      writer.write(batch);
       applied = batch.lastLine;
       const next: MergeCheckpoint = {
         runId,
@@ -394,47 +257,19 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       });
     });
 
-    // Matching runs here while the previous batches are being encrypted on the pool's threads; a batch is written
-    // (in file order, with its checkpoint) once its blobs are back. At most MAX_IN_FLIGHT batches wait.
-    const inFlight: { batch: PreparedBatch; blobs: Promise<Buffer[]> }[] = [];
     const clock = phaseClock(env.timings);
-    const writeOldest = async (): Promise<void> => {
-      const next = inFlight.shift()!;
-      clock.start();
-      const blobs = await next.blobs;
-      clock.stop('waitEncrypt');
-      applyBatch(next.batch, blobs);
-      clock.stop('write');
-    };
-    let pending: SupportFileItem[] = [];
-    const dispatch = (): void => {
-      if (pending.length === 0) return;
-      clock.start();
-      const batch = stager.prepare(pending, counts, unreadable);
-      clock.stop('match');
-      pending = [];
-      const blobs = encryptor.encryptMany(spec.live, spec.column, batch.encryptIds, batch.encryptValues);
-      blobs.catch(() => undefined); // awaited in order by writeOldest; a failure must not surface before then
-      inFlight.push({ batch, blobs });
-    };
     clock.start();
-    for await (const items of readSupportFileBatches({
-      file,
-      ...(env.pgp ? { pgp: env.pgp } : {}),
-      ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}),
-    })) {
-      clock.stop('read');
+    for await (const batch of source) {
+      clock.stop('waitBatches');
       env.throwIfStopped?.();
-      for (const item of items) if (item.line > skip) pending.push(item);
-      // The reader's batches follow its chunks (a few hundred lines for a PGP file): they are gathered into
-      // transactions of about LINES_PER_TRANSACTION lines, since each commit has a fixed cost.
-      if (pending.length >= LINES_PER_TRANSACTION) dispatch();
-      while (inFlight.length > MAX_IN_FLIGHT) await writeOldest();
-      clock.start();
+      applyBatch(batch);
+      source.written(batch);
+      counts = batch.counts;
+      for (const line of batch.unreadable) if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(line);
+      clock.stop('write');
     }
     env.throwIfStopped?.();
-    dispatch();
-    while (inFlight.length > 0) await writeOldest();
+    if (env.timings) Object.assign(env.timings, sourceTimings);
     // Unreadable lines already staged before a pause are in the counts; collect their numbers for the message.
     if (counts.unreadable > unreadable.length) {
       const more = db
@@ -484,13 +319,17 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     throw err;
   } finally {
     durable();
-    await encryptor.close();
+    await source.close();
   }
 }
 
-// Below this size a file is encrypted on the job's own thread: starting the pool costs more than it saves.
-const POOL_FROM_BYTES = 4 * 1024 * 1024;
-const MAX_IN_FLIGHT = 2;
+// Below this size a file is read and encrypted on the job's own thread: starting threads costs more than it saves.
+const THREADS_FROM_BYTES = 4 * 1024 * 1024;
+
+function useThreads(env: MergeEnv, fileBytes: number): boolean {
+  const choice = env.threads ?? 'auto';
+  return choice === 'auto' ? fileBytes >= THREADS_FROM_BYTES : choice;
+}
 
 /** Adds the time since start() (or the last stop) to a phase; does nothing without a timings object. */
 function phaseClock(timings: MergeTimings | undefined) {
@@ -508,26 +347,18 @@ function phaseClock(timings: MergeTimings | undefined) {
   };
 }
 
-function useCipherPool(env: MergeEnv, fileBytes: number): boolean {
-  const choice = env.cipherThreads ?? 'auto';
-  return choice === 'auto' ? fileBytes >= POOL_FROM_BYTES : choice;
-}
-
-// Small enough that a transaction's parsed lines die young (held longer, they are promoted to V8's old space and
-// grow the heap), large enough to spread a commit's fixed cost.
-const LINES_PER_TRANSACTION = 1000;
-
 /**
- * Staging writes only the stage table and the checkpoint, which a crash redoes: in WAL mode synchronous=NORMAL
+ * Staging writes only the run's rows and the checkpoint, which a crash redoes: in WAL mode synchronous=NORMAL
  * cannot corrupt the file, it can only lose the last commits (the checkpoint then resumes before them), and it
- * spares a flush of the log on every batch. The returned function puts synchronous back, before the commit that
+ * spares a flush of the log on every batch. The returned function puts the settings back, before the commit that
  * applies the merge so that this one is durable (idempotent).
  */
 function tuneForStaging(db: Database): () => void {
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma('synchronous = NORMAL');
-  // The rows being written and the user index being read share SQLite's page cache (2 MB by default).
+  // The rows being written (and, for a small file, the user index being read) share SQLite's page cache (2 MB by
+  // default).
   db.pragma('cache_size = -32768');
   return () => {
     if (db.pragma('synchronous', { simple: true }) !== synchronous) db.pragma(`synchronous = ${synchronous}`);
@@ -535,57 +366,12 @@ function tuneForStaging(db: Database): () => void {
   };
 }
 
-/** A batch of lines matched and counted, waiting for its blobs before it is written. */
-interface PreparedBatch {
-  /** Line number of the batch's last line: the checkpoint once it is written. */
-  lastLine: number;
-  /** The counts once the batch is written. */
-  counts: MergeCounts;
-  /** Row values, with null where a blob from encryptIds/encryptValues goes (at blobSlots). */
-  rows: unknown[][];
-  blobSlots: number[];
-  encryptIds: string[];
-  encryptValues: string[];
-  lines: unknown[][];
-  users: string[];
-}
-
-interface Stager {
-  /** Matches, classifies and counts the items; decides which values must be encrypted. */
-  prepare(items: SupportFileItem[], counts: MergeCounts, unreadable: number[]): PreparedBatch;
-  /** Writes a prepared batch; called inside its transaction. */
-  write(batch: PreparedBatch, blobs: Buffer[]): void;
-}
-
-function prepareStaging(
-  db: Database,
-  cipher: FieldCipher,
-  kind: MergeKind,
-  runId: string,
-  seq: number,
-): Stager {
-  const spec = SPECS[kind];
-  const index = new BatchUserIndex(db, spec.rows, seq);
-  const seen = new SeenUsers(index);
+/** Writes staged batches into the run's rows and line list; called inside each batch's transaction. */
+function batchWriter(db: Database, kind: MergeKind, seq: number): { write(batch: StagedBatch): void } {
   const insertLine = db.prepare(
     `INSERT INTO password_merge_lines (run_id, line, outcome, user_id, algorithm, via, candidates, problem)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const ref = (userId: string): RowRef => ({ table: spec.live, column: spec.column, id: userId });
-  // The value each matched user has in the committed run, for the users of one batch (one query).
-  const liveEmpty = db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${spec.live})`).pluck().get() === 1;
-  const liveColumns = kind === 'passwords' ? 'h.hash_enc, h.via, h.blocked' : 'h.secret_enc, h.via';
-  const liveOf = db
-    .prepare(
-      `SELECT h.user_id, ${liveColumns} FROM json_each(?) j JOIN ${spec.live} h ON h.user_id = j.value`,
-    )
-    .raw();
-  const loadLive = (userIds: string[]): Map<string, unknown[]> => {
-    const out = new Map<string, unknown[]>();
-    if (liveEmpty || userIds.length === 0) return out;
-    for (const row of liveOf.all(JSON.stringify(userIds)) as unknown[][]) out.set(row[0] as string, row);
-    return out;
-  };
   const rows =
     kind === 'passwords'
       ? batchInsert(
@@ -594,10 +380,9 @@ function prepareStaging(
           8,
         )
       : batchInsert(db, 'INSERT INTO mfa_totp_secret_rows (run, user_id, secret_enc, via, line, change)', 6);
-  const BLOB = 2; // position of the blob in both row layouts
   // A hash's classification is stored once per distinct value (a handful per file) and referenced by its id.
-  const classIds = new Map<string, number>();
   // UNIQUE treats NULLs as distinct, so the lookup compares with IS before inserting.
+  const classIds = new Map<string, number>();
   const findClass = db
     .prepare(
       `SELECT class_id FROM password_hash_classes WHERE algorithm = ? AND workos_type IS ? AND importable = ? AND valid = ?
@@ -607,16 +392,8 @@ function prepareStaging(
   const addClass = db.prepare(
     'INSERT INTO password_hash_classes (algorithm, workos_type, importable, valid, cost, reason) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const classId = (c: ReturnType<typeof classifyHash>): number => {
-    const values = [
-      c.algorithm,
-      c.workosType,
-      c.importable ? 1 : 0,
-      c.valid ? 1 : 0,
-      c.cost ?? null,
-      c.importable ? null : (c.reason ?? null),
-    ] as const;
-    const key = JSON.stringify(values);
+  const classId = (values: HashClassValues): number => {
+    const key = values.join('\u0000');
     let id = classIds.get(key);
     if (id === undefined) {
       id =
@@ -625,135 +402,32 @@ function prepareStaging(
     }
     return id;
   };
-
   return {
-    prepare(items, counts, unreadable) {
-      const batch: PreparedBatch = {
-        lastLine: items[items.length - 1]!.line,
-        counts,
-        rows: [],
-        blobSlots: [],
-        encryptIds: [],
-        encryptValues: [],
-        lines: [],
-        users: [],
-      };
-      const noteLine = (
-        no: number,
-        outcome: LineOutcome,
-        m: Partial<MatchResult>,
-        problem: string | null,
-      ) => {
-        batch.lines.push([
-          runId,
-          no,
-          outcome,
-          m.userId ?? null,
-          null,
-          m.via ?? null,
-          m.candidates ?? null,
-          problem,
-        ]);
-      };
-      const other = (no: number, m: MatchResult) => {
-        (counts[countKey[m.outcome as keyof typeof countKey]] as number)++;
-        noteLine(no, m.outcome, m, m.problem ?? null);
-      };
-
-      // Pass 1: what each line names, so that its users are fetched in one query.
-      const parsed = items.map((item) => {
-        if ('error' in item) return null;
-        if (kind === 'passwords') return item.record;
-        return parseMfaSecretLine(item.record);
-      });
-      const ids: string[] = [];
-      for (const p of parsed) {
-        if (p === null) continue;
-        const id =
-          kind === 'passwords'
-            ? typeof p === 'object' && !Array.isArray(p)
-              ? lineUserId(p as Record<string, unknown>)
-              : undefined
-            : (p as MfaSecretLine).ok
-              ? (p as Extract<MfaSecretLine, { ok: true }>).userId
-              : undefined;
-        if (id) ids.push(id);
+    write(batch) {
+      const ids = batch.classes.map(classId);
+      const blobs = Buffer.from(batch.blobs.buffer, batch.blobs.byteOffset, batch.blobs.byteLength);
+      let start = 0;
+      for (let i = 0; i < batch.users.length; i++) {
+        const blob = blobs.subarray(start, batch.blobEnds[i]);
+        start = batch.blobEnds[i]!;
+        const flags = batch.flags[i]!;
+        const via = flags & ROW_VIA_EMAIL ? 'email' : 'id';
+        const change = CHANGE_CODES[flags >> 2];
+        if (kind === 'passwords')
+          rows.add(
+            seq,
+            batch.users[i],
+            blob,
+            ids[batch.classOf[i]!],
+            flags & ROW_BLOCKED,
+            via,
+            batch.rowLines[i],
+            change,
+          );
+        else rows.add(seq, batch.users[i], blob, via, batch.rowLines[i], change);
       }
-      index.load(ids);
-
-      // Pass 2: match in file order.
-      type Matched = { no: number; m: MatchResult; value: string; extra: unknown };
-      const matched: Matched[] = [];
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        counts.lines++;
-        if ('error' in item) {
-          counts.unreadable++;
-          if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(item.line);
-          noteLine(item.line, 'unreadable', {}, item.error);
-          continue;
-        }
-        if (kind === 'passwords') {
-          const m = matchLine(item.record, index, seen);
-          if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
-            other(item.line, m);
-            continue;
-          }
-          const hash = (item.record as { passwordHash: string }).passwordHash;
-          matched.push({ no: item.line, m, value: hash, extra: classifyHash(hash) });
-        } else {
-          const p = parsed[i] as MfaSecretLine;
-          if (!p.ok) {
-            other(item.line, { outcome: 'invalid', problem: p.problem });
-            continue;
-          }
-          const m = matchMfaSecretLine(p, index, seen);
-          if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
-            other(item.line, m);
-            continue;
-          }
-          matched.push({ no: item.line, m, value: p.secret, extra: null });
-        }
-      }
-
-      // Pass 3: compare with the committed values and lay out the rows.
-      const live = loadLive(matched.map((x) => x.m.userId!));
-      for (const { no, m, value, extra } of matched) {
-        const userId = m.userId!;
-        const blocked = m.outcome === 'blocked' ? 1 : 0;
-        const old = live.get(userId);
-        let change: 'added' | 'changed' | 'unchanged' = 'added';
-        let blob: Buffer | null = null;
-        if (old) {
-          const same = cipher.decrypt(ref(userId), old[1] as Buffer).equals(Buffer.from(value, 'utf8'));
-          const sameFlags = old[2] === m.via && (kind === 'mfa' || old[3] === blocked);
-          change = same && sameFlags ? 'unchanged' : 'changed';
-          if (same) blob = old[1] as Buffer;
-        }
-        if (!blob) {
-          batch.blobSlots.push(batch.rows.length);
-          batch.encryptIds.push(userId);
-          batch.encryptValues.push(value);
-        }
-        if (kind === 'passwords') {
-          const c = extra as ReturnType<typeof classifyHash>;
-          batch.rows.push([seq, userId, blob, classId(c), blocked, m.via!, no, change]);
-          counts.byAlgorithm[c.algorithm] = (counts.byAlgorithm[c.algorithm] ?? 0) + 1;
-          if (!c.importable) counts.notImportable++;
-        } else batch.rows.push([seq, userId, blob, m.via!, no, change]);
-        if (blocked) counts.blocked++;
-        else counts.matched++;
-        batch.users.push(userId);
-      }
-      batch.counts = structuredClone(counts);
-      return batch;
-    },
-    write(batch, blobs) {
-      for (let i = 0; i < batch.blobSlots.length; i++) batch.rows[batch.blobSlots[i]!]![BLOB] = blobs[i];
-      for (const row of batch.rows) rows.add(...row);
       rows.flush();
       for (const line of batch.lines) insertLine.run(line);
-      seen.written(batch.users);
     },
   };
 }

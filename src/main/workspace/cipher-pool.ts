@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
+import { threadEntry } from '../jobs/thread-entry';
 import { blobBytes, type FieldCipher } from './cipher';
 
 // Encrypts many field values of one column at once. AES-GCM with a fresh cipher per value costs a few microseconds,
@@ -45,15 +44,8 @@ export function defaultPoolThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
-// The built app has every entry flat in out/main; tests, benchmarks and the CLI from source run the TypeScript.
-function workerEntry(): { file: string; execArgv?: string[] } {
-  const built = join(__dirname, 'cipher-worker.js');
-  if (existsSync(built)) return { file: built };
-  return { file: join(__dirname, 'cipher-worker.ts'), execArgv: ['--import', 'tsx'] };
-}
-
 export function startCipherPool(dataKey: Buffer, threads = defaultPoolThreads()): BulkEncryptor {
-  const entry = workerEntry();
+  const entry = threadEntry(__dirname, 'cipher-worker');
   const pending = new Map<number, { resolve(b: Buffer[]): void; reject(e: Error): void; sizes: number[] }>();
   let nextId = 0;
   let closed = false;

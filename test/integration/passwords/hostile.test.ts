@@ -13,6 +13,8 @@ import { exportedTenant, mergeDirect, mergeTables, type Exported } from './setup
 let t: Exported;
 let ws: Workspace;
 let before: Record<string, unknown[]>;
+// The same files are refused whether the file is read on the merge's thread or on threads of their own (large files).
+let threads = false;
 
 beforeAll(async () => {
   t = await exportedTenant({ users: 300, orgs: 4, seed: 'hostile-1' });
@@ -33,7 +35,7 @@ async function expectRefused(
 ): Promise<void> {
   let caught: unknown;
   try {
-    await mergeDirect(ws, 'passwords', file, opts);
+    await mergeDirect(ws, 'passwords', file, { ...opts, env: { ...opts?.env, threads } });
   } catch (err) {
     caught = err;
   }
@@ -46,7 +48,11 @@ async function expectRefused(
   expect(mergeTables(ws)).toEqual(before);
 }
 
-describe('hostile support files', () => {
+describe.each([false, true])('hostile support files (on threads of their own: %s)', (onThreads) => {
+  beforeAll(() => {
+    threads = onThreads;
+  });
+
   it('wrong private key', async () => {
     const other = await openpgp.generateKey({
       type: 'curve25519',

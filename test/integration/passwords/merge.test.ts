@@ -160,7 +160,7 @@ describe('password-hash merge with the sandbox files', () => {
     expect(ws.audit.verify().ok).toBe(true);
   });
 
-  it('with encryption on worker threads every hash lands the same, decryptable only for its own user', async () => {
+  it('read, matched and encrypted on threads of their own, every hash lands the same, decryptable only for its own user', async () => {
     const empty = join(t.dir, 'passwords-empty.ndjson');
     writeFileSync(empty, '', { mode: 0o600 });
     const cleared = await mergeDirect(ws, 'passwords', empty);
@@ -168,7 +168,7 @@ describe('password-hash merge with the sandbox files', () => {
     expect(ws.db.prepare('SELECT count(*) FROM password_hashes').pluck().get()).toBe(0);
 
     const { summary } = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
-      env: { cipherThreads: true },
+      env: { threads: true },
     });
     expect(summary.added).toBe(summary.counts.matched + summary.counts.blocked);
     expectEveryHashMatched();

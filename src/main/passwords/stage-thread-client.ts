@@ -1,0 +1,86 @@
+import { Worker } from 'node:worker_threads';
+import { AppError, type ErrorCode } from '../../shared/errors';
+import { threadEntry } from '../jobs/thread-entry';
+import type { MergeCounts, MergeKind, StagedBatch } from './merge-model';
+import type { ReadSupportFileOptions } from './reader';
+import type { BatchSource, SourceTimings } from './staged-batches';
+
+// Runs the reading half of a merge (staged-batches.ts) on a thread of its own: on a multi-core laptop the file is
+// read, matched and encrypted there while the merge's thread writes the previous batches.
+
+export interface StageThreadStart {
+  workspaceFile: string;
+  dataKey: Uint8Array;
+  cipherThreads: number;
+  kind: MergeKind;
+  runId: string;
+  seq: number;
+  skip: number;
+  counts: MergeCounts;
+  read: ReadSupportFileOptions;
+}
+
+export type StageThreadMessage = { type: 'written'; users: string[] };
+export type StageThreadReply =
+  | { type: 'batch'; batch: StagedBatch }
+  | { type: 'done'; timings: SourceTimings }
+  | { type: 'error'; code: ErrorCode; message: string; hint: string | undefined };
+
+/** `dataKey` is wiped once handed over. */
+export function startStageThread(
+  opts: Omit<StageThreadStart, 'dataKey'> & { dataKey: Buffer; timings?: SourceTimings },
+): BatchSource {
+  const { timings, dataKey, ...rest } = opts;
+  const start: StageThreadStart = { ...rest, dataKey: new Uint8Array(dataKey) };
+  const entry = threadEntry(__dirname, 'stage-thread');
+  const worker = new Worker(entry.file, { workerData: start, execArgv: entry.execArgv });
+  start.dataKey.fill(0);
+  dataKey.fill(0);
+
+  const queue: StageThreadReply[] = [];
+  let notify: (() => void) | null = null;
+  let ended: Error | null = null;
+  let closed = false;
+  const push = (reply: StageThreadReply): void => {
+    queue.push(reply);
+    notify?.();
+  };
+  worker.on('message', push);
+  worker.on('error', () => {
+    ended ??= new AppError('internal', 'The thread reading the support file stopped unexpectedly.');
+    notify?.();
+  });
+  worker.on('exit', () => {
+    if (!closed) ended ??= new AppError('internal', 'The thread reading the support file exited early.');
+    notify?.();
+  });
+
+  async function* batches(): AsyncGenerator<StagedBatch> {
+    for (;;) {
+      const reply = queue.shift();
+      if (!reply) {
+        if (ended) throw ended;
+        await new Promise<void>((resolve) => (notify = resolve));
+        notify = null;
+        continue;
+      }
+      if (reply.type === 'batch') yield reply.batch;
+      else if (reply.type === 'error') throw new AppError(reply.code, reply.message, reply.hint);
+      else {
+        if (timings) Object.assign(timings, reply.timings);
+        return;
+      }
+    }
+  }
+  return {
+    [Symbol.asyncIterator]: batches,
+    written(batch) {
+      const message: StageThreadMessage = { type: 'written', users: batch.users };
+      if (!closed) worker.postMessage(message);
+    },
+    async close() {
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Worker-thread entry (built to out/main/stage-thread.js): the reading half of a large merge. It reads the support
+// file (decrypting PGP in memory), matches and classifies each line against its own read-only connection to the
+// workspace, has the values encrypted by a cipher pool, and posts the batches to the merge's thread, which writes
+// them. It never writes the workspace and never logs; values and keys stay in memory.
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { toAppError } from '../../shared/errors';
+import { createFieldCipher } from '../workspace/cipher';
+import { startCipherPool } from '../workspace/cipher-pool';
+import { stagedBatches, type SourceTimings } from './staged-batches';
+import type { StageThreadMessage, StageThreadReply, StageThreadStart } from './stage-thread-client';
+
+if (!parentPort) throw new Error('src/main/passwords/stage-thread.ts must run as a worker thread.');
+const port = parentPort;
+const start = workerData as StageThreadStart;
+// Batches posted and not yet written: the file is not read further ahead than this.
+const MAX_AHEAD = 3;
+
+async function run(): Promise<void> {
+  const key = Buffer.from(start.dataKey.buffer, start.dataKey.byteOffset, start.dataKey.byteLength);
+  const cipher = createFieldCipher(key);
+  const encryptor = startCipherPool(Buffer.from(key), start.cipherThreads);
+  key.fill(0);
+  const db = new Database(start.workspaceFile, { readonly: true, fileMustExist: true });
+  db.pragma('cache_size = -32768');
+  const timings: SourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
+  const source = stagedBatches({
+    db,
+    cipher,
+    encryptor,
+    kind: start.kind,
+    runId: start.runId,
+    seq: start.seq,
+    skip: start.skip,
+    counts: start.counts,
+    read: start.read,
+    timings,
+  });
+  let ahead = 0;
+  let wake: (() => void) | null = null;
+  port.on('message', (m: StageThreadMessage) => {
+    if (m.type !== 'written') return;
+    source.written(m);
+    ahead--;
+    wake?.();
+  });
+  try {
+    for await (const batch of source) {
+      const reply: StageThreadReply = { type: 'batch', batch };
+      port.postMessage(reply);
+      ahead++;
+      while (ahead >= MAX_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    const done: StageThreadReply = { type: 'done', timings };
+    port.postMessage(done);
+  } finally {
+    await source.close();
+    db.close();
+  }
+}
+
+run().catch((err: unknown) => {
+  // AppErrors name files and lines, never content; anything else is reduced to a generic message by toAppError.
+  const e = toAppError(err);
+  const reply: StageThreadReply = { type: 'error', code: e.code, message: e.message, hint: e.hint };
+  port.postMessage(reply);
+});

@@ -1,0 +1,426 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { FieldCipher } from '../workspace/cipher';
+import type { BulkEncryptor } from '../workspace/cipher-pool';
+import { classifyHash } from './classify';
+import {
+  lineUserId,
+  matchLine,
+  matchMfaSecretLine,
+  parseMfaSecretLine,
+  type IndexedUser,
+  type MatchResult,
+  type MfaSecretLine,
+  type UserIndex,
+} from './match';
+import {
+  CHANGE_CODES,
+  countKey,
+  ROW_BLOCKED,
+  ROW_VIA_EMAIL,
+  SPECS,
+  UNREADABLE_REPORTED,
+  type Change,
+  type HashClassValues,
+  type LineOutcome,
+  type MergeCounts,
+  type MergeKind,
+  type StagedBatch,
+} from './merge-model';
+import { readSupportFileBatches, type ReadSupportFileOptions, type SupportFileItem } from './reader';
+
+// The reading half of a merge: support file -> lines -> matched to exported users -> classified -> compared with the
+// committed values -> encrypted, yielded as batches ready to be written, in file order. It only reads the workspace,
+// so it can run on a thread of its own (stage-thread.ts) while the merge's thread writes the previous batches.
+
+export interface StagedBatchesOptions {
+  db: Database;
+  /** Decrypts committed values to tell changed from unchanged ones. */
+  cipher: FieldCipher;
+  encryptor: BulkEncryptor;
+  kind: MergeKind;
+  runId: string;
+  /** The run's number in the rows table. */
+  seq: number;
+  /** Lines already written by an earlier attempt of this run. */
+  skip: number;
+  /** The counts so far (of the lines skipped); not modified. */
+  counts: MergeCounts;
+  read: ReadSupportFileOptions;
+  throwIfStopped?(): void;
+  timings?: SourceTimings;
+}
+
+/** Milliseconds this half spent reading and parsing, matching, and waiting for the cipher threads. */
+export interface SourceTimings {
+  read: number;
+  match: number;
+  waitEncrypt: number;
+}
+
+export interface BatchSource extends AsyncIterable<StagedBatch> {
+  /** The batch was written: its users now count as staged through the rows table. */
+  written(batch: Pick<StagedBatch, 'users'>): void;
+  close(): Promise<void>;
+}
+
+// Small enough that a batch's parsed lines die young (held longer, they are promoted to V8's old space and grow the
+// heap), large enough to spread a transaction's fixed cost.
+export const LINES_PER_BATCH = 1000;
+// Batches matched ahead while earlier ones are encrypted.
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * The exported users a batch of lines names, fetched with one query per batch (a query per line cost more than the
+ * matching itself at a million lines), together with whether this run already staged a value for them. Ids the batch
+ * did not name (found through an email) are looked up one by one.
+ */
+class BatchUserIndex implements UserIndex {
+  private users = new Map<string, IndexedUser>();
+  private fetched = new Set<string>();
+  private stagedIds = new Set<string>();
+  private readonly many: Statement;
+  private readonly one: Statement;
+  private readonly isStaged: Statement;
+  private readonly byEmailStmt: Statement;
+
+  constructor(
+    db: Database,
+    rowsTable: string,
+    private readonly run: number,
+  ) {
+    this.many = db
+      .prepare(
+        `SELECT u.user_id, u.connection, u.is_database, u.blocked,
+           EXISTS (SELECT 1 FROM ${rowsTable} r WHERE r.run = ? AND r.user_id = u.user_id)
+         FROM json_each(?) j JOIN auth0_users u ON u.user_id = j.value`,
+      )
+      .raw();
+    this.one = db
+      .prepare('SELECT user_id, connection, is_database, blocked FROM auth0_users WHERE user_id = ?')
+      .raw();
+    this.isStaged = db.prepare(`SELECT 1 FROM ${rowsTable} WHERE run = ? AND user_id = ?`);
+    this.byEmailStmt = db
+      .prepare('SELECT user_id FROM auth0_users WHERE email_lower = ? AND connection = ? AND is_database = 1')
+      .pluck();
+  }
+
+  /** Replaces what is held with the users of `ids`. */
+  load(ids: string[]): void {
+    this.users.clear();
+    this.stagedIds.clear();
+    this.fetched = new Set(ids);
+    if (ids.length === 0) return;
+    for (const row of this.many.all(this.run, JSON.stringify(ids)) as [
+      string,
+      string | null,
+      number,
+      number,
+      number,
+    ][]) {
+      this.users.set(row[0], toUser(row));
+      if (row[4] === 1) this.stagedIds.add(row[0]);
+    }
+  }
+
+  byId(userId: string): IndexedUser | undefined {
+    if (this.fetched.has(userId)) return this.users.get(userId);
+    const row = this.one.get(userId) as [string, string | null, number, number] | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
+  byEmail(emailLower: string, connection: string): string[] {
+    return this.byEmailStmt.all(emailLower, connection) as string[];
+  }
+
+  /** Whether this run already wrote a value for the user (before the current batch). */
+  staged(userId: string): boolean {
+    return this.fetched.has(userId)
+      ? this.stagedIds.has(userId)
+      : this.isStaged.get(this.run, userId) !== undefined;
+  }
+}
+
+function toUser(row: [string, string | null, number, number, ...unknown[]]): IndexedUser {
+  return { userId: row[0], connection: row[1] ?? '', isDatabase: row[2] === 1, blocked: row[3] === 1 };
+}
+
+/**
+ * "Already matched in this file": the users this run wrote (in its rows table, so it survives a resume) and those of
+ * the batches matched but not yet written (their encryption or their write may still be running).
+ */
+class SeenUsers extends Set<string> {
+  private readonly buffered = new Set<string>();
+  constructor(private readonly index: BatchUserIndex) {
+    super();
+  }
+  override has(userId: string): boolean {
+    return this.buffered.has(userId) || this.index.staged(userId);
+  }
+  override add(userId: string): this {
+    this.buffered.add(userId);
+    return this;
+  }
+  /** These users' rows were written. */
+  written(userIds: string[]): void {
+    for (const id of userIds) this.buffered.delete(id);
+  }
+}
+
+/** A batch before its blobs: kept[i] is null where the next fresh ciphertext goes. */
+interface MatchedBatch {
+  lastLine: number;
+  counts: MergeCounts;
+  users: string[];
+  rowLines: number[];
+  flags: number[];
+  kept: (Buffer | null)[];
+  classOf: number[];
+  classes: HashClassValues[];
+  encryptIds: string[];
+  encryptValues: string[];
+  lines: unknown[][];
+  unreadable: number[];
+}
+
+export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
+  const { db, cipher, kind, runId, seq } = opts;
+  const spec = SPECS[kind];
+  const index = new BatchUserIndex(db, spec.rows, seq);
+  const seen = new SeenUsers(index);
+  const counts: MergeCounts = structuredClone(opts.counts);
+  const ref = (userId: string) => ({ table: spec.live, column: spec.column, id: userId });
+  // The value each matched user has in the committed run, for the users of one batch (one query).
+  const liveEmpty = db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${spec.live})`).pluck().get() === 1;
+  const liveColumns = kind === 'passwords' ? 'h.hash_enc, h.via, h.blocked' : 'h.secret_enc, h.via';
+  const liveOf = db
+    .prepare(
+      `SELECT h.user_id, ${liveColumns} FROM json_each(?) j JOIN ${spec.live} h ON h.user_id = j.value`,
+    )
+    .raw();
+  const loadLive = (userIds: string[]): Map<string, unknown[]> => {
+    const out = new Map<string, unknown[]>();
+    if (liveEmpty || userIds.length === 0) return out;
+    for (const row of liveOf.all(JSON.stringify(userIds)) as unknown[][]) out.set(row[0] as string, row);
+    return out;
+  };
+  const timings = opts.timings;
+  let since = 0;
+  const tick = (phase?: keyof SourceTimings): void => {
+    if (!timings) return;
+    const now = performance.now();
+    if (phase) timings[phase] += now - since;
+    since = now;
+  };
+
+  function match(items: SupportFileItem[]): MatchedBatch {
+    const batch: MatchedBatch = {
+      lastLine: items[items.length - 1]!.line,
+      counts,
+      users: [],
+      rowLines: [],
+      flags: [],
+      kept: [],
+      classOf: [],
+      classes: [],
+      encryptIds: [],
+      encryptValues: [],
+      lines: [],
+      unreadable: [],
+    };
+    const classIndex = new Map<string, number>();
+    const noteLine = (no: number, outcome: LineOutcome, m: Partial<MatchResult>, problem: string | null) => {
+      batch.lines.push([
+        runId,
+        no,
+        outcome,
+        m.userId ?? null,
+        null,
+        m.via ?? null,
+        m.candidates ?? null,
+        problem,
+      ]);
+    };
+    const other = (no: number, m: MatchResult) => {
+      (counts[countKey[m.outcome as keyof typeof countKey]] as number)++;
+      noteLine(no, m.outcome, m, m.problem ?? null);
+    };
+
+    // Pass 1: what each line names, so that its users are fetched in one query.
+    const parsed: (MfaSecretLine | null)[] = [];
+    const ids: string[] = [];
+    for (const item of items) {
+      if ('error' in item) {
+        parsed.push(null);
+        continue;
+      }
+      let id: string | undefined;
+      if (kind === 'passwords') {
+        parsed.push(null);
+        id = lineUserId(item.record as Record<string, unknown>);
+      } else {
+        const p = parseMfaSecretLine(item.record);
+        parsed.push(p);
+        if (p.ok) id = p.userId;
+      }
+      if (id) ids.push(id);
+    }
+    index.load(ids);
+
+    // Pass 2: match in file order.
+    const matched: { no: number; m: MatchResult; value: string; cls: HashClassValues | null }[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      counts.lines++;
+      if ('error' in item) {
+        counts.unreadable++;
+        if (batch.unreadable.length < UNREADABLE_REPORTED) batch.unreadable.push(item.line);
+        noteLine(item.line, 'unreadable', {}, item.error);
+        continue;
+      }
+      if (kind === 'passwords') {
+        const m = matchLine(item.record, index, seen);
+        if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
+          other(item.line, m);
+          continue;
+        }
+        const hash = (item.record as { passwordHash: string }).passwordHash;
+        const c = classifyHash(hash);
+        counts.byAlgorithm[c.algorithm] = (counts.byAlgorithm[c.algorithm] ?? 0) + 1;
+        if (!c.importable) counts.notImportable++;
+        const cls: HashClassValues = [
+          c.algorithm,
+          c.workosType,
+          c.importable ? 1 : 0,
+          c.valid ? 1 : 0,
+          c.cost ?? null,
+          c.importable ? null : (c.reason ?? null),
+        ];
+        matched.push({ no: item.line, m, value: hash, cls });
+      } else {
+        const p = parsed[i]!;
+        if (!p.ok) {
+          other(item.line, { outcome: 'invalid', problem: p.problem });
+          continue;
+        }
+        const m = matchMfaSecretLine(p, index, seen);
+        if (m.outcome !== 'matched' && m.outcome !== 'blocked') {
+          other(item.line, m);
+          continue;
+        }
+        matched.push({ no: item.line, m, value: p.secret, cls: null });
+      }
+    }
+
+    // Pass 3: compare with the committed values and lay out the rows.
+    const live = loadLive(matched.map((x) => x.m.userId!));
+    for (const { no, m, value, cls } of matched) {
+      const userId = m.userId!;
+      const blocked = m.outcome === 'blocked' ? 1 : 0;
+      const old = live.get(userId);
+      let change: Change = 'added';
+      let blob: Buffer | null = null;
+      if (old) {
+        const same = cipher.decrypt(ref(userId), old[1] as Buffer).equals(Buffer.from(value, 'utf8'));
+        const sameFlags = old[2] === m.via && (kind === 'mfa' || old[3] === blocked);
+        change = same && sameFlags ? 'unchanged' : 'changed';
+        if (same) blob = old[1] as Buffer;
+      }
+      if (!blob) {
+        batch.encryptIds.push(userId);
+        batch.encryptValues.push(value);
+      }
+      batch.kept.push(blob);
+      batch.users.push(userId);
+      batch.rowLines.push(no);
+      batch.flags.push(
+        (blocked ? ROW_BLOCKED : 0) |
+          (m.via === 'email' ? ROW_VIA_EMAIL : 0) |
+          (CHANGE_CODES.indexOf(change) << 2),
+      );
+      if (cls) {
+        const key = cls.join('\u0000');
+        let at = classIndex.get(key);
+        if (at === undefined) {
+          at = batch.classes.push(cls) - 1;
+          classIndex.set(key, at);
+        }
+        batch.classOf.push(at);
+      }
+      if (blocked) counts.blocked++;
+      else counts.matched++;
+    }
+    batch.counts = structuredClone(counts);
+    return batch;
+  }
+
+  async function* batches(): AsyncGenerator<StagedBatch> {
+    const inFlight: { batch: MatchedBatch; blobs: Promise<Buffer[]> }[] = [];
+    let pending: SupportFileItem[] = [];
+    const dispatch = (): void => {
+      if (pending.length === 0) return;
+      tick();
+      const batch = match(pending);
+      tick('match');
+      pending = [];
+      const blobs = opts.encryptor.encryptMany(spec.live, spec.column, batch.encryptIds, batch.encryptValues);
+      blobs.catch(() => undefined); // awaited in order below; a failure must not surface before then
+      inFlight.push({ batch, blobs });
+    };
+    const finished = async (): Promise<StagedBatch> => {
+      const { batch, blobs } = inFlight.shift()!;
+      tick();
+      const fresh = await blobs;
+      tick('waitEncrypt');
+      // Kept and fresh ciphertexts back to back, in row order.
+      const blobEnds = new Int32Array(batch.users.length);
+      let next = 0;
+      const ordered = batch.kept.map((kept) => kept ?? fresh[next++]!);
+      const all = new Uint8Array(ordered.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      ordered.forEach((blob, i) => {
+        all.set(blob, at);
+        at += blob.length;
+        blobEnds[i] = at;
+      });
+      return {
+        lastLine: batch.lastLine,
+        counts: batch.counts,
+        users: batch.users,
+        rowLines: Int32Array.from(batch.rowLines),
+        flags: Uint8Array.from(batch.flags),
+        blobs: all,
+        blobEnds,
+        classOf: Uint8Array.from(batch.classOf),
+        classes: batch.classes,
+        lines: batch.lines,
+        unreadable: batch.unreadable,
+      };
+    };
+    tick();
+    for await (const items of readSupportFileBatches(opts.read)) {
+      tick('read');
+      opts.throwIfStopped?.();
+      for (const item of items) if (item.line > opts.skip) pending.push(item);
+      // The reader's batches follow its chunks (a few hundred lines for a PGP file): they are gathered into
+      // batches of about LINES_PER_BATCH lines.
+      if (pending.length >= LINES_PER_BATCH) dispatch();
+      while (inFlight.length > MAX_IN_FLIGHT) yield await finished();
+      tick();
+    }
+    opts.throwIfStopped?.();
+    dispatch();
+    while (inFlight.length > 0) yield await finished();
+  }
+
+  const iterator = batches();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    written(batch) {
+      seen.written(batch.users);
+    },
+    async close() {
+      await iterator.return(undefined);
+      await opts.encryptor.close();
+    },
+  };
+}
