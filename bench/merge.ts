@@ -1,7 +1,8 @@
 // Benchmark of the whole password-hash merge (read, match against the exported users, classify, AES-256-GCM encrypt
 // every hash with its row AAD, stage, commit): 1,000,000 lines, plain NDJSON and PGP (RSA-4096, zlib like GnuPG),
 // against a workspace holding the matching 1,000,000 users. Each measurement runs in its own child process on a fresh
-// copy of the workspace, so peak RSS is the merge's own.  Run: node --import tsx bench/merge.ts [--lines N]
+// copy of the workspace, so peak RSS is the merge's own.
+//   node --import tsx bench/merge.ts [--lines N] [--threads on|off] [--keep DIR] [--only plain|pgp]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,6 +23,7 @@ import { Readable, Writable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import * as openpgp from 'openpgp';
 import { runMerge, type MergeCheckpoint, type MergeTimings } from '../src/main/passwords/merge';
+import { THREAD_RESOURCE_LIMITS } from '../src/main/jobs/thread-entry';
 import { memoryKeychain } from '../src/main/secrets/keychain';
 import { createWorkspace, openWorkspaceWithKey } from '../src/main/workspace';
 
@@ -80,6 +82,8 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
     ...(pgp ? { pgp } : {}),
     checkpoint,
     timings,
+    // --threads on|off overrides the merge's own choice ('auto': threads on four cores or more), for comparison.
+    ...(process.env.A2W_BENCH_THREADS ? { threads: process.env.A2W_BENCH_THREADS === 'on' } : {}),
     saveCheckpoint: (cp) => {
       checkpoint = cp;
       // Called inside the staging transactions and at the end of the commit: RSS of each phase, even though the
@@ -238,7 +242,18 @@ function measure(dir: string, base: string, keyFile: string, args: string[]): Re
       : [];
     const run = spawnSync(
       process.execPath,
-      [...prof, '--import', 'tsx', __filename_, '--child', copy, keyFile, ...args],
+      [
+        ...prof,
+        // The young-generation bound the app gives its job threads (THREAD_RESOURCE_LIMITS), here for the main thread.
+        `--max-semi-space-size=${THREAD_RESOURCE_LIMITS.maxYoungGenerationSizeMb / 3}`,
+        '--import',
+        'tsx',
+        __filename_,
+        '--child',
+        copy,
+        keyFile,
+        ...args,
+      ],
       {
         encoding: 'utf8',
         maxBuffer: 1 << 20,
@@ -265,6 +280,8 @@ async function main(): Promise<void> {
   // --keep DIR: prepare the files and the workspace into DIR once and reuse them on later runs (for iterating).
   const keep = flag(argv, '--keep');
   const only = flag(argv, '--only') as 'plain' | 'pgp' | undefined;
+  const threads = flag(argv, '--threads');
+  if (threads === 'on' || threads === 'off') process.env.A2W_BENCH_THREADS = threads;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'a2w-bench-merge-'));
   try {
     const t0 = Date.now();

@@ -8,6 +8,7 @@ import type { RunnerMessage, WorkerInput, WorkerMessage } from './protocol';
 import { RateEstimator } from './rate';
 import { jobDefinitions } from './registry';
 import { canTransition, isSettled, liveStates, resumableStates, type JobState } from './state';
+import { THREAD_RESOURCE_LIMITS } from './thread-entry';
 
 interface JobRow {
   id: string;
@@ -205,6 +206,7 @@ export class JobRunner {
       workerData,
       // Tests run the TypeScript source; the built app runs out/main/worker.js.
       execArgv: this.workerEntry.endsWith('.ts') ? ['--import', 'tsx'] : undefined,
+      resourceLimits: THREAD_RESOURCE_LIMITS,
     });
     // workerData was cloned into the worker by the constructor: wipe our copies of the key.
     workerData.dataKey?.fill(0);

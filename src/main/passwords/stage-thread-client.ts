@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../shared/errors';
-import { threadEntry } from '../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
 import type { MergeCounts, MergeKind, StagedBatch } from './merge-model';
 import type { ReadSupportFileOptions } from './reader';
 import type { BatchSource, SourceTimings } from './staged-batches';
@@ -33,7 +33,11 @@ export function startStageThread(
   const { timings, dataKey, ...rest } = opts;
   const start: StageThreadStart = { ...rest, dataKey: new Uint8Array(dataKey) };
   const entry = threadEntry(__dirname, 'stage-thread');
-  const worker = new Worker(entry.file, { workerData: start, execArgv: entry.execArgv });
+  const worker = new Worker(entry.file, {
+    workerData: start,
+    execArgv: entry.execArgv,
+    resourceLimits: THREAD_RESOURCE_LIMITS,
+  });
   start.dataKey.fill(0);
   dataKey.fill(0);
 

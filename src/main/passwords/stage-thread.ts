@@ -22,7 +22,7 @@ async function run(): Promise<void> {
   const encryptor = startCipherPool(Buffer.from(key), start.cipherThreads);
   key.fill(0);
   const db = new Database(start.workspaceFile, { readonly: true, fileMustExist: true });
-  db.pragma('cache_size = -32768');
+  db.pragma('cache_size = -16384');
   const timings: SourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
   const source = stagedBatches({
     db,

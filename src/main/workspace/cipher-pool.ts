@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
-import { threadEntry } from '../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
 import { blobBytes, type FieldCipher } from './cipher';
 
 // Encrypts many field values of one column at once. AES-GCM with a fresh cipher per value costs a few microseconds,
@@ -16,6 +16,8 @@ export interface BulkEncryptor {
   /** Encrypts values[i] for the row ids[i] of table.column; the blobs come back in the same order. */
   encryptMany(table: string, column: string, ids: string[], values: string[]): Promise<Buffer[]>;
   close(): Promise<void>;
+  /** Whether encryption runs beside the caller (worth giving it work ahead) or on the caller's own thread. */
+  readonly parallel: boolean;
 }
 
 export interface CipherPoolStart {
@@ -36,6 +38,7 @@ export function inlineEncryptor(cipher: FieldCipher): BulkEncryptor {
     encryptMany: async (table, column, ids, values) =>
       values.map((v, i) => cipher.encrypt({ table, column, id: ids[i]! }, v)),
     close: async () => undefined,
+    parallel: false,
   };
 }
 
@@ -58,7 +61,11 @@ export function startCipherPool(dataKey: Buffer, threads = defaultPoolThreads())
   };
   const workers = Array.from({ length: Math.max(1, threads) }, () => {
     const start: CipherPoolStart = { dataKey: new Uint8Array(dataKey) };
-    const worker = new Worker(entry.file, { workerData: start, execArgv: entry.execArgv });
+    const worker = new Worker(entry.file, {
+      workerData: start,
+      execArgv: entry.execArgv,
+      resourceLimits: THREAD_RESOURCE_LIMITS,
+    });
     start.dataKey.fill(0);
     worker.on('message', (reply: CipherPoolReply) => {
       const p = pending.get(reply.id);
@@ -87,6 +94,7 @@ export function startCipherPool(dataKey: Buffer, threads = defaultPoolThreads())
   });
   dataKey.fill(0);
   return {
+    parallel: true,
     encryptMany(table, column, ids, values) {
       if (closed) return Promise.reject(new AppError('internal', 'The encryption pool was closed.'));
       if (failure) return Promise.reject(failure);
