@@ -21,7 +21,7 @@ import {
 } from './merge-model';
 import type { PgpKeyInput } from './reader';
 import { startStageThread } from './stage-thread-client';
-import { stagedBatches, type BatchSource, type SourceTimings } from './staged-batches';
+import { stagedBatches, type BatchSource, type SourceTimings, type StageRun } from './staged-batches';
 
 // Merges Auth0's password-hash file (or MFA-secret file) into the workspace:
 //   read (streamed, PGP decrypted in memory) -> match each line to an exported user -> classify -> encrypt
@@ -215,29 +215,20 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     ...(env.maxLineBytes ? { maxLineBytes: env.maxLineBytes } : {}),
   };
   // A large file on a multi-core machine is read, matched and encrypted on threads of their own while this one writes.
+  const run: StageRun = { kind, runId, seq, skip, counts, read };
   const source: BatchSource = useThreads(env, before.size)
     ? startStageThread({
+        ...run,
         workspaceFile: ws.file,
         dataKey: ws.dataKeyForWorker()!,
         cipherThreads: defaultPoolThreads(),
-        kind,
-        runId,
-        seq,
-        skip,
-        counts,
-        read,
         timings: sourceTimings,
       })
     : stagedBatches({
+        ...run,
         db,
         cipher,
         encryptor: inlineEncryptor(cipher),
-        kind,
-        runId,
-        seq,
-        skip,
-        counts,
-        read,
         timings: sourceTimings,
         ...(env.throwIfStopped ? { throwIfStopped: env.throwIfStopped } : {}),
       });

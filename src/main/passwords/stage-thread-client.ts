@@ -1,23 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../shared/errors';
 import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
-import type { MergeCounts, MergeKind, StagedBatch } from './merge-model';
-import type { ReadSupportFileOptions } from './reader';
-import type { BatchSource, SourceTimings } from './staged-batches';
+import type { StagedBatch } from './merge-model';
+import type { BatchSource, SourceTimings, StageRun } from './staged-batches';
 
 // Runs the reading half of a merge (staged-batches.ts) on a thread of its own: on a multi-core laptop the file is
 // read, matched and encrypted there while the merge's thread writes the previous batches.
 
-export interface StageThreadStart {
+export interface StageThreadStart extends StageRun {
   workspaceFile: string;
   dataKey: Uint8Array;
   cipherThreads: number;
-  kind: MergeKind;
-  runId: string;
-  seq: number;
-  skip: number;
-  counts: MergeCounts;
-  read: ReadSupportFileOptions;
 }
 
 export type StageThreadMessage = { type: 'written'; users: string[] };

@@ -32,11 +32,8 @@ import { readSupportFileBatches, type ReadSupportFileOptions, type SupportFileIt
 // committed values -> encrypted, yielded as batches ready to be written, in file order. It only reads the workspace,
 // so it can run on a thread of its own (stage-thread.ts) while the merge's thread writes the previous batches.
 
-export interface StagedBatchesOptions {
-  db: Database;
-  /** Decrypts committed values to tell changed from unchanged ones. */
-  cipher: FieldCipher;
-  encryptor: BulkEncryptor;
+/** Which run a reading half works for and where it resumes: the same whether it runs inline or on its own thread. */
+export interface StageRun {
   kind: MergeKind;
   runId: string;
   /** The run's number in the rows table. */
@@ -46,6 +43,13 @@ export interface StagedBatchesOptions {
   /** The counts so far (of the lines skipped); not modified. */
   counts: MergeCounts;
   read: ReadSupportFileOptions;
+}
+
+export interface StagedBatchesOptions extends StageRun {
+  db: Database;
+  /** Decrypts committed values to tell changed from unchanged ones. */
+  cipher: FieldCipher;
+  encryptor: BulkEncryptor;
   throwIfStopped?(): void;
   timings?: SourceTimings;
 }
