@@ -1,6 +1,6 @@
 // Export benchmark: a generated tenant served by the Auth0 sandbox (in a child process, rate limits lifted but
 // headers present), exported by the real export job in a worker thread of this process.
-//   node --import tsx bench/export.ts [--users 1000000] [--orgs 20000] [--seed S]
+//   node --import tsx bench/export.ts [--users 1000000] [--orgs 20000] [--memberships 1500000] [--seed S]
 // Prints one JSON line: wall time of the whole export, the users-file ingest rate measured on its own (gunzip +
 // parse + staged inserts + merge of the downloaded file into a fresh workspace), peak RSS of this process (VmHWM:
 // the export's worker thread lives in it), the CPU seconds each phase used (the machine may be shared), counts.
@@ -26,6 +26,8 @@ const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '1000000' },
     orgs: { type: 'string', default: '20000' },
+    // Default: 1.5 per user, the 1M users / 1.5M memberships tenant.
+    memberships: { type: 'string' },
     seed: { type: 'string', default: 'bench-export' },
     serve: { type: 'boolean', default: false },
   },
@@ -49,6 +51,7 @@ async function serve(): Promise<void> {
   const tenant = generateTenant({
     users: Number(values.users),
     orgs: Number(values.orgs),
+    memberships: Number(values.memberships ?? Math.round(Number(values.users) * 1.5)),
     seed: values.seed!,
   });
   const generateSeconds = (performance.now() - t0) / 1000;
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       values.users!,
       '--orgs',
       values.orgs!,
+      ...(values.memberships ? ['--memberships', values.memberships] : []),
       '--seed',
       values.seed!,
     ],

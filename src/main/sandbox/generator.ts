@@ -30,6 +30,8 @@ export interface GenerateOptions {
   /** bcrypt cost for the pool (default 4: fast and still a real bcrypt). */
   bcryptCost?: number;
   passwordPoolSize?: number;
+  /** Total memberships to aim for (the benchmark's 1.5 per user); without it about 1.1 per user. */
+  memberships?: number;
 }
 
 export const LEGACY_ALGORITHMS = [
@@ -690,10 +692,12 @@ export function generateTenantWithManifest(opts: GenerateOptions): GeneratedTena
     } else if (kind === 'social') {
       strategy = rng.pick(SOCIAL);
       connection = strategy;
+      // Provider ids look random but embed the user's index so none repeats, even at 1M users
+      // (random ids alone collided a dozen times there and left the tenant's counts ambiguous).
       userId =
         strategy === 'github'
-          ? `github|${rng.int(100000, 99999999)}`
-          : `google-oauth2|1${rng.hex(10).replace(/[a-f]/g, '7').slice(0, 20)}`;
+          ? `github|${100000 + i * 97 + rng.int(0, 96)}`
+          : `google-oauth2|1${String(i).padStart(8, '0')}${rng.int(1e11, 9e11 - 1)}`;
       email = `${local}@gmail.example`;
       m.social++;
     } else if (kind === 'enterprise') {
@@ -834,7 +838,7 @@ export function generateTenantWithManifest(opts: GenerateOptions): GeneratedTena
     // Organizations: none, one or several; the first users fill the big organizations at larger sizes.
     if (organizations.length > 0) {
       const r = rng.next();
-      const count =
+      let count =
         i < bigOrgUsers || i < secondBigOrgUsers
           ? r < 0.85
             ? 1
@@ -844,6 +848,11 @@ export function generateTenantWithManifest(opts: GenerateOptions): GeneratedTena
             : r < 0.85
               ? 1
               : rng.int(2, Math.min(4, organizations.length));
+      if (opts.memberships && count > 0) {
+        // Keep the running total on course for the requested figure; users in no organization stay so.
+        const due = Math.round(((i + 1) * opts.memberships) / opts.users) - members.length;
+        if (due > count) count = Math.min(due, 4, organizations.length);
+      }
       const chosen = new Set<number>();
       if (i < bigOrgUsers) chosen.add(0);
       else if (i < secondBigOrgUsers) chosen.add(1);
@@ -987,6 +996,8 @@ export function plantedCounts(t: Tenant): TenantManifest {
     else if (e.type === 'push') m.pushMfa++;
   }
   const userIds = new Set(t.users.map((u) => u.user_id));
+  // Every count the export is checked against assumes one user per id.
+  if (userIds.size !== t.users.length) throw new Error(`generator produced ${t.users.length - userIds.size} repeated user ids`);
   const seenLines = new Set<string>();
   m.passwordLines = t.passwords.length;
   for (const line of t.passwords) {

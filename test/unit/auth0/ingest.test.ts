@@ -135,7 +135,44 @@ describe('users ingest', () => {
     await expect(
       ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined }),
     ).rejects.toThrow(/Line 71 of the users export file is not valid JSON/);
-    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(39); // line 11 repeats u3
+    // The 40 lines of the first batch; the repeat of u3 on line 11 would be removed once the whole file was read.
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(40);
+    expect(db.prepare('SELECT max(rowid) FROM auth0_stage_users').pluck().get()).toBe(40);
+  });
+
+  it('numbers lines without the blank ones, also in the part a resumed attempt reads past', async () => {
+    const lines = fileLines();
+    lines.splice(20, 0, '', '  ');
+    await expect(
+      ingestUsers(db, gz(lines), {
+        skipLines: 0,
+        batchSize: 40,
+        onBatch: (n) => {
+          if (n === 80) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const resumed = await ingestUsers(db, gz(lines), {
+      skipLines: 40,
+      batchSize: 40,
+      onBatch: () => undefined,
+    });
+    expect(resumed).toEqual({ lines: 153, duplicates: 3 });
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(150);
+  });
+
+  it('keeps characters whole when the file arrives in pieces that split them', async () => {
+    const names = ['Zoë Ångström', '渡辺 さくら', 'Ωμέγα 🦊'];
+    const lines = names.map((name, i) => JSON.stringify(user(i, { name })));
+    const bytes = gzipSync(lines.join('\n'));
+    // One byte per chunk: gunzip then hands out text in pieces that end inside multi-byte characters.
+    const source = Readable.from(
+      (function* () {
+        for (const b of bytes) yield Buffer.from([b]);
+      })(),
+    );
+    await ingestUsers(db, source, { skipLines: 0, onBatch: () => undefined });
+    expect(table('auth0_stage_users', 'user_id').map((u) => u.name)).toEqual(names);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
 import { batchInsert, ROWS_PER_STATEMENT, type BatchInsert } from './batch-insert';
 
@@ -23,7 +23,7 @@ export interface IngestOptions {
 export interface IngestResult {
   /** All lines of the file, including skipped ones. */
   lines: number;
-  /** Lines whose user_id appeared earlier in the file. */
+  /** Lines removed because their user_id appeared on an earlier line. */
   duplicates: number;
 }
 
@@ -81,6 +81,12 @@ interface StagedRows {
   identities: unknown[][];
 }
 
+/**
+ * A staged identity's rowid is its line * IDENTITY_ROWID_SPAN + its position in the user's list, so the identities
+ * of a line whose user turns out to be a repeat can be removed with it (see removeRepeatedUsers).
+ */
+const IDENTITY_ROWID_SPAN = 2 ** 20;
+
 function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, what: string): StagedRows {
   const userId = u.user_id;
   if (typeof userId !== 'string' || userId.length === 0) {
@@ -92,11 +98,18 @@ function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, wha
   }
   const raw = dropTokens(u) ? JSON.stringify(u) : rawLine;
   const ids = Array.isArray(u.identities) ? (u.identities as Identity[]) : [];
+  if (ids.length >= IDENTITY_ROWID_SPAN) {
+    throw new AppError(
+      'remote_error',
+      `Line ${lineNo} of ${what} lists more identities than any Auth0 user has.`,
+    );
+  }
   const primary = ids.find((i) => `${String(i?.provider)}|${String(i?.user_id)}` === userId) ?? ids[0];
   const email = str(u.email);
   const mfa = Array.isArray(u.multifactor) && u.multifactor.length > 0 ? u.multifactor : null;
   const provider = str(primary?.provider) ?? userId.slice(0, Math.max(0, userId.indexOf('|'))) ?? null;
   const user = [
+    lineNo,
     userId,
     str(primary?.connection),
     provider,
@@ -117,9 +130,11 @@ function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, wha
     raw,
   ];
   const identities: unknown[][] = [];
-  for (const id of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
     if (!id || typeof id !== 'object') continue;
     identities.push([
+      lineNo * IDENTITY_ROWID_SPAN + k,
       userId,
       str(id.provider) ?? '',
       id.user_id === undefined || id.user_id === null ? '' : String(id.user_id),
@@ -132,88 +147,88 @@ function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, wha
   return { userId, user, identities };
 }
 
+const USER_INSERT = `INSERT INTO auth0_stage_users (rowid, ${USER_COLUMNS})`;
+const IDENTITY_INSERT = `INSERT INTO auth0_stage_identities (rowid, ${IDENTITY_COLUMNS})`;
+
 export function prepareUserWriters(db: Database) {
-  const user = db.prepare(
-    `INSERT INTO auth0_stage_users (${USER_COLUMNS}) VALUES (${Array(USER_VALUES).fill('?').join(', ')})
-     ON CONFLICT DO NOTHING`,
-  );
-  const identity = db.prepare(
-    `INSERT INTO auth0_stage_identities (${IDENTITY_COLUMNS}) VALUES (${Array(IDENTITY_VALUES).fill('?').join(', ')})
-     ON CONFLICT DO NOTHING`,
-  );
-  return { user, identity };
+  const values = (n: number) =>
+    `VALUES (${Array(n + 1)
+      .fill('?')
+      .join(', ')})`;
+  return {
+    user: db.prepare(`${USER_INSERT} ${values(USER_VALUES)}`),
+    identity: db.prepare(`${IDENTITY_INSERT} ${values(IDENTITY_VALUES)}`),
+  };
 }
 
-/** Writes one parsed line; returns false if its user_id was already staged. */
+/** Stages one parsed line (line numbers must be unique within the stage); repeats are removed afterwards. */
 export function stageUser(
   w: ReturnType<typeof prepareUserWriters>,
   u: Record<string, unknown>,
   rawLine: string,
   lineNo: number,
   what: string,
-): boolean {
+): void {
   const rows = toRows(u, rawLine, lineNo, what);
-  if (w.user.run(rows.user).changes === 0) return false;
+  w.user.run(rows.user);
   for (const id of rows.identities) w.identity.run(id);
-  return true;
 }
 
 /**
- * Stages users ROWS_PER_STATEMENT at a time: one multi-row INSERT per group instead of one statement per row.
- * RETURNING names the users the group actually added, so a line repeating a user id already staged (earlier in
- * the group, the file, or an earlier attempt) is counted as a duplicate and adds no identities, as row by row.
+ * Removes staged users whose id an earlier line already staged, with their identities; the first line wins.
+ * One sorted pass over the stage, run after the whole file is staged. Returns how many lines it removed.
+ */
+export function removeRepeatedUsers(db: Database): number {
+  return db.transaction(() => {
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS repeated_users (user_id TEXT PRIMARY KEY, first INTEGER NOT NULL);
+      DELETE FROM temp.repeated_users;
+      INSERT INTO temp.repeated_users
+        SELECT user_id, min(rowid) FROM auth0_stage_users GROUP BY user_id HAVING count(*) > 1;`);
+    let removed = 0;
+    if (db.prepare('SELECT EXISTS (SELECT 1 FROM temp.repeated_users)').pluck().get() === 1) {
+      const later = db
+        .prepare(
+          `SELECT s.rowid FROM auth0_stage_users s JOIN temp.repeated_users r ON r.user_id = s.user_id
+           WHERE s.rowid > r.first`,
+        )
+        .pluck()
+        .all() as number[];
+      const user = db.prepare('DELETE FROM auth0_stage_users WHERE rowid = ?');
+      const identities = db.prepare('DELETE FROM auth0_stage_identities WHERE rowid >= ? AND rowid < ?');
+      for (const line of later) {
+        user.run(line);
+        identities.run(line * IDENTITY_ROWID_SPAN, (line + 1) * IDENTITY_ROWID_SPAN);
+      }
+      removed = later.length;
+    }
+    db.exec('DROP TABLE temp.repeated_users');
+    return removed;
+  })();
+}
+
+/**
+ * Stages users ROWS_PER_STATEMENT at a time: one multi-row INSERT per group instead of one statement per row. The
+ * stage tables have no key, so every row is an append at the end of its table (a key b-tree over ids in file order
+ * would take a random insert per row and rewrite most of its pages at every commit).
  */
 class UserStager {
-  private readonly group: Statement;
-  private readonly single: Statement;
+  private readonly users: BatchInsert;
   private readonly identities: BatchInsert;
-  private pending: StagedRows[] = [];
-  duplicates = 0;
 
   constructor(db: Database) {
-    const head = `INSERT INTO auth0_stage_users (${USER_COLUMNS}) VALUES`;
-    const row = `(${Array(USER_VALUES).fill('?').join(', ')})`;
-    const tail = 'ON CONFLICT DO NOTHING RETURNING user_id';
-    this.group = db.prepare(`${head} ${Array(ROWS_PER_STATEMENT).fill(row).join(', ')} ${tail}`).pluck();
-    this.single = db.prepare(`${head} ${row} ${tail}`).pluck();
-    this.identities = batchInsert(
-      db,
-      `INSERT INTO auth0_stage_identities (${IDENTITY_COLUMNS})`,
-      IDENTITY_VALUES,
-      'ON CONFLICT DO NOTHING',
-    );
+    this.users = batchInsert(db, USER_INSERT, USER_VALUES + 1);
+    this.identities = batchInsert(db, IDENTITY_INSERT, IDENTITY_VALUES + 1);
   }
 
   add(rows: StagedRows): void {
-    this.pending.push(rows);
-    if (this.pending.length === ROWS_PER_STATEMENT) this.write(this.group);
+    this.users.add(...rows.user);
+    for (const id of rows.identities) this.identities.add(...id);
   }
 
   /** Writes everything buffered; call before the transaction ends. */
   flush(): void {
-    const rest = this.pending;
-    this.pending = [];
-    for (const r of rest) {
-      this.pending = [r];
-      this.write(this.single);
-    }
+    this.users.flush();
     this.identities.flush();
-  }
-
-  private write(stmt: Statement): void {
-    const rows = this.pending;
-    this.pending = [];
-    const values: unknown[] = [];
-    for (const r of rows) for (const v of r.user) values.push(v);
-    const added = new Set(stmt.all(values) as string[]);
-    for (const r of rows) {
-      // The first line of an id in the group is the one inserted; a later one is a duplicate.
-      if (!added.delete(r.userId)) {
-        this.duplicates++;
-        continue;
-      }
-      for (const id of r.identities) this.identities.add(...id);
-    }
   }
 }
 
@@ -261,21 +276,22 @@ export async function ingestUsers(
   const gunzip = createGunzip();
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
+  // Decoded by the stream: a character split between two chunks is joined before it becomes text.
+  gunzip.setEncoding('utf8');
   let carry = '';
   const take = (line: string): void => {
+    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+    // Blank lines (the final newline) are not records, also in the part a resumed attempt reads past: the line
+    // numbers it stages by must be the first attempt's.
+    if (trimmed.trim() === '') return;
     lineNo++;
     if (lineNo <= opts.skipLines) return;
-    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (trimmed.trim() === '') {
-      lineNo--; // blank lines (the final newline) are not records
-      return;
-    }
     pending.push({ line: trimmed, no: lineNo });
     if (pending.length >= batchSize) flush();
   };
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      const text = carry + chunk.toString('utf8');
+    for await (const chunk of gunzip as AsyncIterable<string>) {
+      const text = carry + chunk;
       let start = 0;
       let nl = text.indexOf('\n', start);
       while (nl !== -1) {
@@ -299,5 +315,5 @@ export async function ingestUsers(
   }
   if (carry.length > 0) take(carry);
   flush();
-  return { lines: lineNo, duplicates: stager.duplicates };
+  return { lines: lineNo, duplicates: removeRepeatedUsers(db) };
 }

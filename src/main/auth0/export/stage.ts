@@ -31,12 +31,28 @@ function columns(db: Database, table: string): Column[] {
   return db.prepare(`PRAGMA table_info(${table})`).all() as Column[];
 }
 
+/** The live table's key: its primary key, or for a table without one its unique index `<table>_key`. */
+function keyColumns(db: Database, live: string, cols: Column[]): string[] {
+  const pk = cols
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
+  if (pk.length > 0) return pk;
+  const key = db
+    .prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`)
+    .pluck()
+    .all(`${live}_key`) as string[];
+  if (key.length === 0) throw new Error(`${live} has neither a primary key nor a ${live}_key index`);
+  return key;
+}
+
 export function clearStage(db: Database, entity: EntityName): void {
   for (const t of entityTables[entity]) db.prepare(`DELETE FROM auth0_stage_${t}`).run();
 }
 
 /**
- * Swaps an empty live table with its filled stage twin (same columns and key; see mergeTable). Returns false,
+ * Swaps an empty live table with its filled stage twin (same columns; the live table's key is rebuilt with its other
+ * indexes; see mergeTable). Returns false,
  * swapping nothing, when a table has triggers (they would move with it) or another table has a foreign key to it
  * (legacy renames with foreign_keys on rewrite those).
  */
@@ -75,11 +91,8 @@ export function mergeTable(db: Database, table: string): TableChanges {
   const live = `auth0_${table}`;
   const stage = `auth0_stage_${table}`;
   const cols = columns(db, live);
-  const pk = cols
-    .filter((c) => c.pk > 0)
-    .sort((a, b) => a.pk - b.pk)
-    .map((c) => c.name);
-  const rest = cols.filter((c) => c.pk === 0).map((c) => c.name);
+  const pk = keyColumns(db, live, cols);
+  const rest = cols.filter((c) => !pk.includes(c.name)).map((c) => c.name);
   const names = cols.map((c) => c.name);
   const join = (a: string, b: string) => pk.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
 
@@ -99,6 +112,11 @@ export function mergeTable(db: Database, table: string): TableChanges {
     return { table, added, removed: 0, changed: 0 };
   }
 
+  // A stage table without a key (users, identities: see migration 007) gets one for the comparisons below, in one
+  // sort, and loses it again before the stage is emptied.
+  const stageKey = `${stage}_merge_key`;
+  const keyless = columns(db, stage).every((c) => c.pk === 0);
+  if (keyless) db.exec(`CREATE INDEX ${stageKey} ON ${stage} (${pk.join(', ')})`);
   const removed = db
     .prepare(`DELETE FROM ${live} WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${join('s', live)})`)
     .run().changes;
@@ -124,6 +142,7 @@ export function mergeTable(db: Database, table: string): TableChanges {
       )
       .run().changes;
   }
+  if (keyless) db.exec(`DROP INDEX ${stageKey}`);
   db.prepare(`DELETE FROM ${stage}`).run();
   return { table, added, removed, changed: written - added };
 }

@@ -4,6 +4,7 @@ import { sql as passwords } from './003_passwords';
 import { sql as review } from './004_review';
 import { sql as workosImport } from './005_import';
 import { sql as mergeRunsRows } from './006_merge_runs_rows';
+import { sql as keylessUserStage } from './007_keyless_user_stage';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'review', sql: review },
   { version: 5, name: 'workos_import', sql: workosImport },
   { version: 6, name: 'merge_runs_rows', sql: mergeRunsRows },
+  { version: 7, name: 'keyless_user_stage', sql: keylessUserStage },
 ];
