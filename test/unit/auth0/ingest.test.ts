@@ -161,6 +161,24 @@ describe('users ingest', () => {
     expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(150);
   });
 
+  it('names a line that is not UTF-8 without echoing it', async () => {
+    const lines = fileLines().map((l) => Buffer.from(l));
+    lines[41] = Buffer.concat([
+      Buffer.from('{"user_id":"auth0|latin1","name":"Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('e"}'),
+    ]);
+    const bytes = gzipSync(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+    const err = await ingestUsers(db, Readable.from([bytes]), {
+      skipLines: 0,
+      batchSize: 40,
+      onBatch: () => undefined,
+    }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/Line 42 of the users export file is not valid UTF-8/);
+    expect(String(err)).not.toMatch(/latin1|Ren/);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(40);
+  });
+
   it('keeps characters whole when the file arrives in pieces that split them', async () => {
     const names = ['Zoë Ångström', '渡辺 さくら', 'Ωμέγα 🦊'];
     const lines = names.map((name, i) => JSON.stringify(user(i, { name })));
