@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
+import { IdFingerprints, ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
 import { mergeEntity } from '../../../src/main/auth0/export/stage';
 import { applyMigrations } from '../../../src/main/workspace/migrate';
 import { migrations } from '../../../src/main/workspace/migrations';
@@ -159,6 +159,14 @@ describe('users ingest', () => {
     });
     expect(resumed).toEqual({ lines: 153, duplicates: 3 });
     expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(150);
+  });
+
+  it('fingerprints tell every repeated id, through the table growing, and no distinct one', () => {
+    const seen = new IdFingerprints();
+    const ids = Array.from({ length: 300_000 }, (_, i) => `auth0|${(i * 2654435761) % 4294967296}${i}`);
+    expect(ids.filter((id) => seen.add(id))).toEqual([]);
+    expect(ids.filter((_, i) => i % 1000 === 0).every((id) => seen.add(id))).toBe(true);
+    expect(seen.add('github|1')).toBe(false);
   });
 
   it('names a line that is not UTF-8 without echoing it', async () => {
