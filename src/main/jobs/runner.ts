@@ -202,11 +202,15 @@ export class JobRunner {
       checkpoint,
       stopFlag,
     };
+    const heapLimitMb = jobDefinitions[row.kind]?.heapLimitMb;
     const worker = new Worker(this.workerEntry, {
       workerData,
       // Tests run the TypeScript source; the built app runs out/main/worker.js.
       execArgv: this.workerEntry.endsWith('.ts') ? ['--import', 'tsx'] : undefined,
-      resourceLimits: THREAD_RESOURCE_LIMITS,
+      resourceLimits: {
+        ...THREAD_RESOURCE_LIMITS,
+        ...(heapLimitMb ? { maxOldGenerationSizeMb: heapLimitMb } : {}),
+      },
     });
     // workerData was cloned into the worker by the constructor: wipe our copies of the key.
     workerData.dataKey?.fill(0);
@@ -243,7 +247,14 @@ export class JobRunner {
       }
     });
     worker.on('error', (err) => {
-      job.crash = toAppError(err);
+      job.crash =
+        (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new AppError(
+              'internal',
+              `The job used up its memory budget (${heapLimitMb ?? 'default'} MB) and stopped.`,
+              'Resume it: it continues from its last checkpoint.',
+            )
+          : toAppError(err);
     });
     worker.on('exit', (code) => settle(this.finish(job, code)));
 

@@ -34,6 +34,12 @@ export interface JobDefinition<P = unknown, C = unknown, R = unknown> {
   kind: string;
   paramsSchema: ZodType<P>;
   run(ctx: JobContext<P, C>): Promise<R>;
+  /**
+   * V8 old-generation bound of the job's thread, in MB, for a job that streams (its live data stays small however
+   * large the tenant): held to it, V8 collects the garbage of a long run instead of letting the process grow by
+   * hundreds of MB. A job that outgrows it fails with a message saying so, and resumes from its checkpoint.
+   */
+  heapLimitMb?: number;
 }
 
 /** The marker a job throws to stop at a safe point; never reported as a failure. */

@@ -164,6 +164,15 @@ describe('JobRunner with real worker threads', () => {
     expect(auditActions(workspace)).toEqual(['job.started', 'job.failed']);
   });
 
+  it("holds a job to its kind's heap bound and says so when the job outgrows it", async () => {
+    const within = await runner.start('selftest.count', { to: 10, rowsPerStep: 5, delayMs: 0, holdMb: 16 });
+    expect(await runner.wait(within.id)).toMatchObject({ state: 'completed', done: 10 });
+    const { id } = await runner.start('selftest.count', { to: 10, rowsPerStep: 5, delayMs: 0, holdMb: 400 });
+    const failed = await runner.wait(id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.message).toBe('The job used up its memory budget (96 MB) and stopped.');
+  });
+
   it('close() stops running workers at a safe point as paused', async () => {
     const { id } = await runner.start('selftest.count', { to: 500, rowsPerStep: 5, delayMs: 10 });
     await progressReached(id, 20);

@@ -72,6 +72,9 @@ function scopeError(missing: string[]): AppError {
 export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
   kind: EXPORT_JOB_KIND,
   paramsSchema: params,
+  // Everything streams (a page, a batch of users at a time); the Auth0 SDK alone is ~60 MB of heap. Unbounded, V8 let
+  // the garbage of a 1M-user export grow the process past 1 GB.
+  heapLimitMb: 256,
   async run(ctx) {
     const ws = ctx.workspace;
     ws.assertWritable();

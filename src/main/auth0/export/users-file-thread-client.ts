@@ -31,7 +31,8 @@ export function readUsersFileOnThread(
   const worker = new Worker(entry.file, {
     workerData: opts,
     execArgv: entry.execArgv,
-    resourceLimits: THREAD_RESOURCE_LIMITS,
+    // It holds a few chunks and batches and the id fingerprints (16 MB at a million users): everything else is garbage.
+    resourceLimits: { ...THREAD_RESOURCE_LIMITS, maxOldGenerationSizeMb: 128 },
   });
   const queue: UsersBatch[] = [];
   let failed: Error | null = null;

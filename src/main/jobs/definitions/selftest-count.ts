@@ -10,6 +10,8 @@ const params = z
     to: z.number().int().min(0).max(10_000_000),
     rowsPerStep: z.number().int().min(1).max(10_000_000),
     delayMs: z.number().int().min(0).max(60_000),
+    /** Live JavaScript data to hold while counting, to prove the heap bound (heapLimitMb). */
+    holdMb: z.number().int().min(0).max(1024).optional(),
   })
   .strict();
 
@@ -20,7 +22,10 @@ interface Checkpoint {
 export const selftestCount = defineJob<z.infer<typeof params>, Checkpoint, { inserted: number }>({
   kind: 'selftest.count',
   paramsSchema: params,
+  heapLimitMb: 96,
   async run(ctx) {
+    const held: number[][] = [];
+    for (let mb = 0; mb < (ctx.params.holdMb ?? 0); mb++) held.push(new Array<number>(131072).fill(mb + 0.5));
     const { db } = ctx.workspace;
     const { to, rowsPerStep, delayMs } = ctx.params;
     db.exec('CREATE TABLE IF NOT EXISTS selftest_numbers(n INTEGER PRIMARY KEY)');
@@ -40,6 +45,8 @@ export const selftestCount = defineJob<z.infer<typeof params>, Checkpoint, { ins
       last = through;
       if (delayMs > 0 && last < to) await sleep(delayMs, undefined, { signal: ctx.signal });
     }
+    // Kept alive to the end (and checked, so the engine cannot drop it early).
+    if (held.length !== (ctx.params.holdMb ?? 0)) throw new Error('The held data was lost.');
     return { inserted: last - startedAt };
   },
 });
