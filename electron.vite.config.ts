@@ -13,7 +13,6 @@ export default defineConfig({
           worker: resolve(__dirname, 'src/main/jobs/worker.ts'),
           'cipher-worker': resolve(__dirname, 'src/main/workspace/cipher-worker.ts'),
           'stage-thread': resolve(__dirname, 'src/main/passwords/stage-thread.ts'),
-          'users-file-thread': resolve(__dirname, 'src/main/auth0/export/users-file-thread.ts'),
           'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },

@@ -5,8 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
-import { IdFingerprints } from '../../../src/main/auth0/export/users-file';
+import { IdFingerprints, ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
 import { mergeEntity } from '../../../src/main/auth0/export/stage';
 import { applyMigrations } from '../../../src/main/workspace/migrate';
 import { migrations } from '../../../src/main/workspace/migrations';
@@ -64,15 +63,11 @@ const gz = (lines: string[]) => Readable.from([gzipSync(lines.join('\n') + '\n')
 const table = (name: string, order: string) =>
   db.prepare(`SELECT * FROM ${name} ORDER BY ${order}`).all() as Record<string, unknown>[];
 
-// Both ways a file is read: inline, and on a thread of its own (what a machine with two cores or more does).
-describe.each([false, true])('users ingest (file read on a thread: %s)', (threads) => {
-  const ingest = (source: Readable, opts: Omit<Parameters<typeof ingestUsers>[2], 'threads'>) =>
-    ingestUsers(db, source, { ...opts, threads });
-
+describe('users ingest', () => {
   it('stages the first line of each user id with its identities, counts repeats and drops tokens', async () => {
     const lines = fileLines();
     const batches: number[] = [];
-    const result = await ingest(gz(lines), {
+    const result = await ingestUsers(db, gz(lines), {
       skipLines: 0,
       batchSize: 40,
       onBatch: (n) => batches.push(n),
@@ -104,7 +99,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
 
   it('resumes after a committed batch with the same rows as one uninterrupted run', async () => {
     const lines = fileLines();
-    await ingest(gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined });
+    await ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined });
     const whole = [
       table('auth0_stage_users', 'user_id'),
       table('auth0_stage_identities', 'user_id, provider'),
@@ -113,7 +108,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
 
     let stopAt = 0;
     await expect(
-      ingest(gz(lines), {
+      ingestUsers(db, gz(lines), {
         skipLines: 0,
         batchSize: 40,
         onBatch: (n) => (stopAt = n),
@@ -122,7 +117,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
         },
       }),
     ).rejects.toThrow('killed');
-    const resumed = await ingest(gz(lines), {
+    const resumed = await ingestUsers(db, gz(lines), {
       skipLines: 80,
       batchSize: 40,
       onBatch: () => undefined,
@@ -138,7 +133,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
     const lines = fileLines();
     lines[70] = '{"user_id": "auth0|broken",';
     await expect(
-      ingest(gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined }),
+      ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined }),
     ).rejects.toThrow(/Line 71 of the users export file is not valid JSON/);
     // The 40 lines of the first batch; the repeat of u3 on line 11 would be removed once the whole file was read.
     expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(40);
@@ -149,7 +144,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
     const lines = fileLines();
     lines.splice(20, 0, '', '  ');
     await expect(
-      ingest(gz(lines), {
+      ingestUsers(db, gz(lines), {
         skipLines: 0,
         batchSize: 40,
         onBatch: (n) => {
@@ -157,7 +152,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
         },
       }),
     ).rejects.toThrow('killed');
-    const resumed = await ingest(gz(lines), {
+    const resumed = await ingestUsers(db, gz(lines), {
       skipLines: 40,
       batchSize: 40,
       onBatch: () => undefined,
@@ -182,7 +177,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
       Buffer.from('e"}'),
     ]);
     const bytes = gzipSync(Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
-    const err = await ingest(Readable.from([bytes]), {
+    const err = await ingestUsers(db, Readable.from([bytes]), {
       skipLines: 0,
       batchSize: 40,
       onBatch: () => undefined,
@@ -202,7 +197,7 @@ describe.each([false, true])('users ingest (file read on a thread: %s)', (thread
         for (const b of bytes) yield Buffer.from([b]);
       })(),
     );
-    await ingest(source, { skipLines: 0, onBatch: () => undefined });
+    await ingestUsers(db, source, { skipLines: 0, onBatch: () => undefined });
     expect(table('auth0_stage_users', 'user_id').map((u) => u.name)).toEqual(names);
   });
 });

@@ -9,8 +9,6 @@ export const ROWS_PER_STATEMENT = 64;
 export interface BatchInsert {
   /** Buffers one row (values in the column order given); writes a full group at once and returns its `changes`. */
   add(...values: unknown[]): number;
-  /** Buffers the row whose `columns` values start at `values[from]` (rows laid out flat). */
-  addRow(values: readonly unknown[], from: number): number;
   /** Writes the rows still buffered. Returns the rows written by this call's statements (`changes`). */
   flush(): number;
   /** Rows buffered and not yet written. */
@@ -40,15 +38,6 @@ export function batchInsert(
   return {
     add(...row) {
       for (const v of row) values.push(v);
-      if (values.length === columns * rowsPerStatement) {
-        const all = values;
-        values = [];
-        return full.run(all).changes;
-      }
-      return 0;
-    },
-    addRow(row, from) {
-      for (let i = from; i < from + columns; i++) values.push(row[i]);
       if (values.length === columns * rowsPerStatement) {
         const all = values;
         values = [];

@@ -1,21 +1,13 @@
-import { availableParallelism } from 'node:os';
+import { createGunzip } from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
 import type { Database } from 'better-sqlite3';
+import { AppError } from '../../../shared/errors';
 import { batchInsert, type BatchInsert } from './batch-insert';
-import {
-  IDENTITY_COLUMNS,
-  IDENTITY_ROW_VALUES,
-  IDENTITY_ROWID_SPAN,
-  readUsersFile,
-  toRows,
-  USER_COLUMNS,
-  USER_ROW_VALUES,
-  type UsersBatch,
-  type UsersFileOptions,
-} from './users-file';
-import { readUsersFileOnThread, type UsersBatchSource } from './users-file-thread-client';
 
-// Streams the users-exports file (gzip, one JSON user per line; read by users-file.ts) straight into the stage tables
-// in batched transactions: the file is never held in memory, only a few chunks and batches at a time.
+// Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
+// transactions: the file is never held in memory, only one chunk and one batch at a time. Errors name the line
+// number, never its content (it holds personal data).
 
 export interface IngestOptions {
   /** Lines already committed by an earlier attempt: read past them without writing. */
@@ -27,8 +19,6 @@ export interface IngestOptions {
   beforeBatch?(): void;
   /** The file's name for messages, e.g. "the users export file". */
   what?: string;
-  /** Read the file on a thread of its own (default: when the machine has two cores or more). */
-  threads?: boolean;
 }
 
 export interface IngestResult {
@@ -38,11 +28,40 @@ export interface IngestResult {
   duplicates: number;
 }
 
+interface Identity {
+  provider?: unknown;
+  connection?: unknown;
+  user_id?: unknown;
+  isSocial?: unknown;
+  [key: string]: unknown;
+}
+
+const TOKEN_KEYS = ['access_token', 'refresh_token', 'access_token_secret'];
+
+/** Identity-provider tokens are credentials: they are dropped before anything is stored. */
+function dropTokens(user: Record<string, unknown>): boolean {
+  let dropped = false;
+  const ids = Array.isArray(user.identities) ? (user.identities as Identity[]) : [];
+  for (const id of ids) {
+    for (const k of TOKEN_KEYS) {
+      if (id && typeof id === 'object' && k in id) {
+        delete id[k];
+        dropped = true;
+      }
+    }
+  }
+  return dropped;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0) : null);
+
 /**
  * Settings for the export's own connection: in WAL mode synchronous=NORMAL still never corrupts the file or splits a
- * transaction (a power cut can only lose the last commits, which the checkpoint then redoes); a larger page cache
- * lets the merge sort a million keys per index in memory. Checkpointing every 64 MB of WAL instead of every 4 MB
- * means one fsync pair per dozen batches instead of one per batch.
+ * transaction (a power cut can only lose the last commits, which the checkpoint then redoes), and a larger page
+ * cache keeps the random-order primary-key inserts of a million users off the disk. Checkpointing every 64 MB of
+ * WAL instead of every 4 MB means one fsync pair per dozen batches instead of one per batch (measured: a third
+ * of the staging time at 200k users).
  */
 export function tuneForBulkWrites(db: Database): void {
   db.pragma('synchronous = NORMAL');
@@ -50,14 +69,96 @@ export function tuneForBulkWrites(db: Database): void {
   db.pragma('wal_autocheckpoint = 16384');
 }
 
+const USER_COLUMNS = `user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
+  family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count, raw_json`;
+const IDENTITY_COLUMNS = 'user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json';
+const USER_VALUES = 18;
+const IDENTITY_VALUES = 7;
+
+/** One parsed line as stage rows: the user's column values and its identities' (in the column orders above). */
+interface StagedRows {
+  userId: string;
+  user: unknown[];
+  identities: unknown[][];
+}
+
+/**
+ * A staged identity's rowid is its line * IDENTITY_ROWID_SPAN + its position in the user's list, so the identities
+ * of a line whose user turns out to be a repeat can be removed with it (see removeRepeatedUsers).
+ */
+const IDENTITY_ROWID_SPAN = 2 ** 20;
+
+function toRows(u: Record<string, unknown>, rawLine: string, lineNo: number, what: string): StagedRows {
+  const userId = u.user_id;
+  if (typeof userId !== 'string' || userId.length === 0) {
+    throw new AppError(
+      'remote_error',
+      `Line ${lineNo} of ${what} has no user_id.`,
+      'The file does not look like an Auth0 users export. Start a new export.',
+    );
+  }
+  const raw = dropTokens(u) ? JSON.stringify(u) : rawLine;
+  const ids = Array.isArray(u.identities) ? (u.identities as Identity[]) : [];
+  if (ids.length >= IDENTITY_ROWID_SPAN) {
+    throw new AppError(
+      'remote_error',
+      `Line ${lineNo} of ${what} lists more identities than any Auth0 user has.`,
+    );
+  }
+  const primary = ids.find((i) => `${String(i?.provider)}|${String(i?.user_id)}` === userId) ?? ids[0];
+  const email = str(u.email);
+  const mfa = Array.isArray(u.multifactor) && u.multifactor.length > 0 ? u.multifactor : null;
+  const provider = str(primary?.provider) ?? userId.slice(0, Math.max(0, userId.indexOf('|'))) ?? null;
+  const user = [
+    lineNo,
+    userId,
+    str(primary?.connection),
+    provider,
+    provider === 'auth0' ? 1 : 0,
+    email,
+    email === null ? null : email.toLowerCase(),
+    bool(u.email_verified),
+    str(u.given_name),
+    str(u.family_name),
+    str(u.name),
+    u.blocked === true ? 1 : 0,
+    mfa ? 1 : 0,
+    mfa ? JSON.stringify(mfa) : null,
+    str(u.created_at),
+    str(u.updated_at),
+    str(u.last_login),
+    typeof u.logins_count === 'number' ? u.logins_count : null,
+    raw,
+  ];
+  const identities: unknown[][] = [];
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
+    if (!id || typeof id !== 'object') continue;
+    identities.push([
+      lineNo * IDENTITY_ROWID_SPAN + k,
+      userId,
+      str(id.provider) ?? '',
+      id.user_id === undefined || id.user_id === null ? '' : String(id.user_id),
+      str(id.connection),
+      id.isSocial === true ? 1 : 0,
+      id === primary ? 1 : 0,
+      JSON.stringify(id),
+    ]);
+  }
+  return { userId, user, identities };
+}
+
 const USER_INSERT = `INSERT INTO auth0_stage_users (rowid, ${USER_COLUMNS})`;
 const IDENTITY_INSERT = `INSERT INTO auth0_stage_identities (rowid, ${IDENTITY_COLUMNS})`;
 
 export function prepareUserWriters(db: Database) {
-  const values = (n: number) => `VALUES (${Array(n).fill('?').join(', ')})`;
+  const values = (n: number) =>
+    `VALUES (${Array(n + 1)
+      .fill('?')
+      .join(', ')})`;
   return {
-    user: db.prepare(`${USER_INSERT} ${values(USER_ROW_VALUES)}`),
-    identity: db.prepare(`${IDENTITY_INSERT} ${values(IDENTITY_ROW_VALUES)}`),
+    user: db.prepare(`${USER_INSERT} ${values(USER_VALUES)}`),
+    identity: db.prepare(`${IDENTITY_INSERT} ${values(IDENTITY_VALUES)}`),
   };
 }
 
@@ -107,6 +208,51 @@ export function removeRepeatedUsers(db: Database): number {
 }
 
 /**
+ * 64-bit fingerprints of the user ids one attempt staged, in an open-addressing table (16 MB at a million users). A
+ * repeated id always repeats its fingerprint, so a file in which no fingerprint repeats has no repeated id and the
+ * sorted pass of removeRepeatedUsers can be skipped; any repeat (or, about once in 10^13 files, two ids sharing a
+ * fingerprint) sends the stage through that exact pass.
+ */
+export class IdFingerprints {
+  private slots = new Uint32Array(1 << 17); // pairs (hi, lo); (0, 0) marks an empty slot
+  private used = 0;
+
+  /** Records `id`; true when its fingerprint was already recorded. */
+  add(id: string): boolean {
+    let a = 0x811c9dc5;
+    let b = 0x01000193;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    const hi = (a | 1) >>> 0; // never 0, so a stored pair is never taken for an empty slot
+    const lo = b >>> 0;
+    if (this.insert(this.slots, hi, lo)) return true;
+    if (++this.used * 2 > this.slots.length / 2) this.grow();
+    return false;
+  }
+
+  private insert(slots: Uint32Array, hi: number, lo: number): boolean {
+    const mask = slots.length / 2 - 1;
+    for (let i = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+      if (slots[2 * i] === 0) {
+        slots[2 * i] = hi;
+        slots[2 * i + 1] = lo;
+        return false;
+      }
+      if (slots[2 * i] === hi && slots[2 * i + 1] === lo) return true;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.insert(this.slots, old[i]!, old[i + 1]!);
+  }
+}
+
+/**
  * Stages users ROWS_PER_STATEMENT at a time: one multi-row INSERT per group instead of one statement per row. The
  * stage tables have no key, so every row is an append at the end of its table (a key b-tree over ids in file order
  * would take a random insert per row and rewrite most of its pages at every commit).
@@ -116,62 +262,122 @@ class UserStager {
   private readonly identities: BatchInsert;
 
   constructor(db: Database) {
-    this.users = batchInsert(db, USER_INSERT, USER_ROW_VALUES);
-    this.identities = batchInsert(db, IDENTITY_INSERT, IDENTITY_ROW_VALUES);
+    this.users = batchInsert(db, USER_INSERT, USER_VALUES + 1);
+    this.identities = batchInsert(db, IDENTITY_INSERT, IDENTITY_VALUES + 1);
   }
 
-  /** Writes a batch's rows; call inside the batch's transaction. */
-  add(batch: UsersBatch): void {
-    for (let i = 0; i < batch.users.length; i += USER_ROW_VALUES) this.users.addRow(batch.users, i);
-    for (let i = 0; i < batch.identities.length; i += IDENTITY_ROW_VALUES)
-      this.identities.addRow(batch.identities, i);
+  add(rows: StagedRows): void {
+    this.users.add(...rows.user);
+    for (const id of rows.identities) this.identities.add(...id);
+  }
+
+  /** Writes everything buffered; call before the transaction ends. */
+  flush(): void {
     this.users.flush();
     this.identities.flush();
   }
 }
 
-/**
- * Gunzips and stages `source`; every batch is one transaction that also calls onBatch. A file is read on a thread of
- * its own when the machine has a core to spare for it (`threads`, default: two cores or more), else inline.
- */
+/** Gunzips and stages `source`; every batch is one transaction that also calls onBatch. */
 export async function ingestUsers(
   db: Database,
-  source: AsyncIterable<Buffer | Uint8Array>,
+  source: Readable,
   opts: IngestOptions,
 ): Promise<IngestResult> {
-  const read: UsersFileOptions = {
-    skipLines: opts.skipLines,
-    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-    ...(opts.what ? { what: opts.what } : {}),
-  };
-  const batches: UsersBatchSource =
-    (opts.threads ?? availableParallelism() >= 2)
-      ? readUsersFileOnThread(source, read)
-      : {
-          [Symbol.asyncIterator]: () => readUsersFile(source, read),
-          written: () => undefined,
-          close: async () => undefined,
-        };
+  const what = opts.what ?? 'the users export file';
+  const batchSize = opts.batchSize ?? 5000;
   const stager = new UserStager(db);
-  const writeBatch = db.transaction((batch: UsersBatch) => {
-    stager.add(batch);
-    opts.onBatch(batch.through);
-  });
-  try {
-    for await (const batch of batches) {
-      if (batch.end) {
-        if (batch.users.length > 0) writeBatch(batch);
-        return {
-          lines: batch.through,
-          duplicates: batch.end.maybeRepeats ? removeRepeatedUsers(db) : 0,
-        };
+  const seen = new IdFingerprints();
+  // Lines an earlier attempt staged are not fingerprinted: a resumed file always takes the exact pass.
+  let maybeRepeats = opts.skipLines > 0;
+  let lineNo = 0;
+  let pending: { line: string; no: number }[] = [];
+  const writeBatch = db.transaction((batch: { line: string; no: number }[], through: number) => {
+    for (const { line, no } of batch) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new AppError(
+          'remote_error',
+          `Line ${no} of ${what} is not valid JSON; nothing from this file was merged.`,
+          'The download may be damaged. Resume the export to fetch the file again; if it fails at the same line, contact Auth0 support.',
+        );
       }
-      opts.beforeBatch?.();
-      writeBatch(batch);
-      batches.written();
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new AppError(
+          'remote_error',
+          `Line ${no} of ${what} is not a JSON object; nothing from this file was merged.`,
+        );
+      }
+      const rows = toRows(parsed as Record<string, unknown>, line, no, what);
+      if (seen.add(rows.userId)) maybeRepeats = true;
+      stager.add(rows);
     }
-    throw new Error('the users file ended without its last batch');
-  } finally {
-    await batches.close();
+    stager.flush();
+    opts.onBatch(through);
+  });
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    opts.beforeBatch?.();
+    writeBatch(pending, lineNo);
+    pending = [];
+  };
+
+  // Large output chunks: each chunk is a hop to zlib's thread and back, and a million users are ~600 MB of text.
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  /**
+   * Lines are cut from the bytes and decoded one by one: a character split between two chunks stays whole, a line in
+   * plain ASCII becomes a one-byte string (cheaper to parse and to hand to SQLite than text decoded by the chunk),
+   * and a line a resumed attempt reads past is never decoded.
+   */
+  const take = (buf: Buffer, start: number, end: number): void => {
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    // Blank lines (the final newline) are not records, also in the part a resumed attempt reads past: the line
+    // numbers it stages by must be the first attempt's.
+    let blank = true;
+    for (let i = start; i < end && blank; i++) blank = buf[i] === 0x20 || buf[i] === 0x09;
+    if (blank) return;
+    lineNo++;
+    if (lineNo <= opts.skipLines) return;
+    if (!isUtf8(buf.subarray(start, end))) {
+      throw new AppError(
+        'remote_error',
+        `Line ${lineNo} of ${what} is not valid UTF-8; nothing from this file was merged.`,
+        'The download may be damaged. Resume the export to fetch the file again; if it fails at the same line, contact Auth0 support.',
+      );
+    }
+    pending.push({ line: buf.toString('utf8', start, end), no: lineNo });
+    if (pending.length >= batchSize) flush();
+  };
+  let carry: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      let nl = buf.indexOf(0x0a, start);
+      while (nl !== -1) {
+        take(buf, start, nl);
+        start = nl + 1;
+        nl = buf.indexOf(0x0a, start);
+      }
+      carry = buf.subarray(start);
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string })?.code ?? '';
+    if (code.startsWith('Z_') || code === 'ERR_ZLIB') {
+      throw new AppError(
+        'remote_error',
+        `${what[0]!.toUpperCase()}${what.slice(1)} is damaged or truncated (gzip: ${code}) after line ${lineNo}; nothing from this file was merged.`,
+        'Resume the export: it downloads the file again and continues after the last saved line.',
+      );
+    }
+    throw err;
   }
+  if (carry.length > 0) take(carry, 0, carry.length);
+  flush();
+  return { lines: lineNo, duplicates: maybeRepeats ? removeRepeatedUsers(db) : 0 };
 }
