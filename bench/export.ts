@@ -1,10 +1,11 @@
 // Export benchmark: a generated tenant served by the Auth0 sandbox (in a child process, rate limits lifted but
 // headers present), exported by the real export job in a worker thread of this process.
 //   node --import tsx bench/export.ts [--users 1000000] [--orgs 20000] [--memberships 1500000] [--seed S]
-// Prints one JSON line: wall time of the whole export, the users-file ingest rate measured on its own (gunzip +
-// parse + staged inserts + merge of the downloaded file into a fresh workspace), peak RSS of this process (VmHWM:
-// the export's worker thread lives in it), the CPU seconds each phase used (the machine may be shared), counts.
-import { spawn } from 'node:child_process';
+// Prints one JSON line: wall time of the whole export, peak RSS of this process (VmHWM: the export's worker thread
+// lives in it, beside this harness) overall and per entity; the users-file ingest measured on its own in a child
+// process that loads nothing else (gunzip + parse on its thread + staged inserts + merge of the downloaded file into a
+// fresh workspace): rate, CPU seconds and that process's peak RSS; counts.
+import { spawn, spawnSync } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
@@ -20,13 +21,8 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { serveAuth0Credentials } from '../src/main/auth0/export/credentials-channel';
 import { ingestUsers, tuneForBulkWrites } from '../src/main/auth0/export/ingest';
-import { EXPORT_JOB_KIND } from '../src/main/auth0/export/job';
 import { mergeEntity } from '../src/main/auth0/export/stage';
-import { USER_EXPORT_FIELDS } from '../src/main/auth0/export/users';
-import { createAuth0Client } from '../src/main/auth0/client';
-import { JobRunner } from '../src/main/jobs/runner';
 import type { Keychain } from '../src/main/secrets/keychain';
 import { createWorkspace } from '../src/main/workspace';
 
@@ -38,6 +34,8 @@ const { values } = parseArgs({
     memberships: { type: 'string' },
     seed: { type: 'string', default: 'bench-export' },
     serve: { type: 'boolean', default: false },
+    ingest: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 
@@ -113,6 +111,12 @@ const cpuSeconds = (since?: NodeJS.CpuUsage): number => {
 };
 
 async function main(): Promise<void> {
+  // Imported here, not at the top: the ingest child (ingestOnly) must not load the SDK and the job runner.
+  const { serveAuth0Credentials } = await import('../src/main/auth0/export/credentials-channel');
+  const { EXPORT_JOB_KIND } = await import('../src/main/auth0/export/job');
+  const { USER_EXPORT_FIELDS } = await import('../src/main/auth0/export/users');
+  const { createAuth0Client } = await import('../src/main/auth0/client');
+  const { JobRunner } = await import('../src/main/jobs/runner');
   const dir = mkdtempSync(join(tmpdir(), 'a2w-bench-export-'));
   const child = spawn(
     process.execPath,
@@ -211,30 +215,26 @@ async function main(): Promise<void> {
       Readable.fromWeb(download.body as import('node:stream/web').ReadableStream),
       createWriteStream(file),
     );
-    const ws2 = await createWorkspace(join(dir, 'ingest.a2w.sqlite'), {
-      keychain,
-      name: 'ingest',
-      guard: { assert: async () => undefined } as never,
-    });
-    tuneForBulkWrites(ws2.db);
-    const rssBeforeIngest = process.memoryUsage.rss();
-    let ingestPeak = rssBeforeIngest;
-    const ingestSampler = setInterval(
-      () => (ingestPeak = Math.max(ingestPeak, process.memoryUsage.rss())),
-      50,
+    // Ingested by a child process of its own that loads only the ingest (no SDK, no job runner): its peak RSS is
+    // the ingest's, not this harness's.
+    const ingestRun = spawnSync(
+      process.execPath,
+      // The heap bounds the export job's thread runs with (THREAD_RESOURCE_LIMITS, the job's heapLimitMb).
+      [
+        '--max-semi-space-size=16',
+        '--max-old-space-size=256',
+        '--import',
+        'tsx',
+        __filename,
+        '--ingest',
+        file,
+        '--dir',
+        dir,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const t1 = performance.now();
-    const cpu1 = process.cpuUsage();
-    const ingest = await ingestUsers(ws2.db, createReadStream(file), {
-      skipLines: 0,
-      onBatch: () => undefined,
-    });
-    const t2 = performance.now();
-    ws2.db.transaction(() => mergeEntity(ws2.db, 'users'))();
-    const t3 = performance.now();
-    const ingestCpuSeconds = cpuSeconds(cpu1);
-    clearInterval(ingestSampler);
-    ws2.close();
+    if (ingestRun.status !== 0) throw new Error(`ingest child failed (${ingestRun.status})`);
+    const ingest = JSON.parse(ingestRun.stdout.trim().split('\n').pop()!) as IngestFigures;
     clearInterval(sampler);
     sample();
     peakRss = Math.max(peakRss, vmHwm());
@@ -249,15 +249,15 @@ async function main(): Promise<void> {
         exportPeakRssMB: Math.round(exportPeakRss / 1048576),
         exportPeakRssMBByEntity: peakByPhase,
         jobWorker: workerRuns,
-        usersIngestedPerSecond: Math.round(ingest.lines / ((t3 - t1) / 1000)),
-        usersStagedPerSecond: Math.round(ingest.lines / ((t2 - t1) / 1000)),
-        ingestSeconds: Number(((t3 - t1) / 1000).toFixed(2)),
-        mergeSeconds: Number(((t3 - t2) / 1000).toFixed(2)),
-        ingestCpuSeconds,
+        usersIngestedPerSecond: Math.round(ingest.lines / ingest.seconds),
+        usersStagedPerSecond: Math.round(ingest.lines / ingest.stageSeconds),
+        ingestSeconds: ingest.seconds,
+        mergeSeconds: ingest.mergeSeconds,
+        ingestCpuSeconds: ingest.cpuSeconds,
+        ingestPeakRssMB: ingest.peakRssMB,
+        ingestLoadedRssMB: ingest.loadedRssMB,
         usersFileMB: Number((statSync(file).size / 1048576).toFixed(1)),
-        peakRssMB: Math.round(peakRss / 1048576),
-        ingestPeakRssMB: Math.round(ingestPeak / 1048576),
-        rssBeforeIngestMB: Math.round(rssBeforeIngest / 1048576),
+        harnessPeakRssMB: Math.round(peakRss / 1048576),
         loadAverage: (await import('node:os')).loadavg()[0],
         tenantGenerateSeconds: Number(served.generateSeconds.toFixed(1)),
         counts,
@@ -269,7 +269,47 @@ async function main(): Promise<void> {
   }
 }
 
+interface IngestFigures {
+  lines: number;
+  seconds: number;
+  stageSeconds: number;
+  mergeSeconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+  /** RSS once the modules were loaded, before the ingest started. */
+  loadedRssMB: number;
+}
+
+/** The users file into a fresh workspace, as the export job does it (file read on its thread, merge), timed. */
+async function ingestOnly(file: string, dir: string): Promise<void> {
+  const loadedMB = Math.round(process.memoryUsage.rss() / 1048576);
+  const ws = await createWorkspace(join(dir, 'ingest.a2w.sqlite'), {
+    keychain: memoryKeychain(),
+    name: 'ingest',
+    guard: { assert: async () => undefined } as never,
+  });
+  tuneForBulkWrites(ws.db);
+  const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
+  const result = await ingestUsers(ws.db, createReadStream(file), { skipLines: 0, onBatch: () => undefined });
+  const t2 = performance.now();
+  ws.db.transaction(() => mergeEntity(ws.db, 'users'))();
+  const t3 = performance.now();
+  const figures: IngestFigures = {
+    lines: result.lines,
+    seconds: Number(((t3 - t1) / 1000).toFixed(2)),
+    stageSeconds: Number(((t2 - t1) / 1000).toFixed(2)),
+    mergeSeconds: Number(((t3 - t2) / 1000).toFixed(2)),
+    cpuSeconds: cpuSeconds(cpu1),
+    peakRssMB: Math.round(vmHwm() / 1048576),
+    loadedRssMB: loadedMB,
+  };
+  ws.close();
+  console.log(JSON.stringify(figures));
+}
+
 if (values.serve) void serve();
+else if (values.ingest) void ingestOnly(values.ingest, values.dir!);
 else
   main().catch((err: unknown) => {
     console.error(err);
