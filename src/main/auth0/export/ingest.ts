@@ -59,7 +59,7 @@ const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0
 /**
  * Settings for the export's own connection: in WAL mode synchronous=NORMAL still never corrupts the file or splits a
  * transaction (a power cut can only lose the last commits, which the checkpoint then redoes), and a larger page
- * cache keeps the random-order primary-key inserts of a million users off the disk. Checkpointing every 64 MB of
+ * cache lets the first-export merge sort a million keys per index in memory. Checkpointing every 64 MB of
  * WAL instead of every 4 MB means one fsync pair per dozen batches instead of one per batch (measured: a third
  * of the staging time at 200k users).
  */
