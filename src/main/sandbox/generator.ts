@@ -997,7 +997,8 @@ export function plantedCounts(t: Tenant): TenantManifest {
   }
   const userIds = new Set(t.users.map((u) => u.user_id));
   // Every count the export is checked against assumes one user per id.
-  if (userIds.size !== t.users.length) throw new Error(`generator produced ${t.users.length - userIds.size} repeated user ids`);
+  if (userIds.size !== t.users.length)
+    throw new Error(`generator produced ${t.users.length - userIds.size} repeated user ids`);
   const seenLines = new Set<string>();
   m.passwordLines = t.passwords.length;
   for (const line of t.passwords) {

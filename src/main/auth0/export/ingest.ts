@@ -72,8 +72,9 @@ export function tuneForBulkWrites(db: Database): void {
 const USER_COLUMNS = `user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
   family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count, raw_json`;
 const IDENTITY_COLUMNS = 'user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json';
-const USER_VALUES = 18;
-const IDENTITY_VALUES = 7;
+/** Values per staged row: the rowid, then the columns above. */
+const USER_ROW_VALUES = 19;
+const IDENTITY_ROW_VALUES = 8;
 
 /** One parsed line as stage rows: the user's column values and its identities' (in the column orders above). */
 interface StagedRows {
@@ -152,13 +153,10 @@ const USER_INSERT = `INSERT INTO auth0_stage_users (rowid, ${USER_COLUMNS})`;
 const IDENTITY_INSERT = `INSERT INTO auth0_stage_identities (rowid, ${IDENTITY_COLUMNS})`;
 
 export function prepareUserWriters(db: Database) {
-  const values = (n: number) =>
-    `VALUES (${Array(n + 1)
-      .fill('?')
-      .join(', ')})`;
+  const values = (n: number) => `VALUES (${Array(n).fill('?').join(', ')})`;
   return {
-    user: db.prepare(`${USER_INSERT} ${values(USER_VALUES)}`),
-    identity: db.prepare(`${IDENTITY_INSERT} ${values(IDENTITY_VALUES)}`),
+    user: db.prepare(`${USER_INSERT} ${values(USER_ROW_VALUES)}`),
+    identity: db.prepare(`${IDENTITY_INSERT} ${values(IDENTITY_ROW_VALUES)}`),
   };
 }
 
@@ -181,8 +179,8 @@ export function stageUser(
  */
 export function removeRepeatedUsers(db: Database): number {
   return db.transaction(() => {
-    db.exec(`CREATE TEMP TABLE IF NOT EXISTS repeated_users (user_id TEXT PRIMARY KEY, first INTEGER NOT NULL);
-      DELETE FROM temp.repeated_users;
+    // Created and dropped inside the transaction: a failure rolls the temporary table back with everything else.
+    db.exec(`CREATE TEMP TABLE repeated_users (user_id TEXT PRIMARY KEY, first INTEGER NOT NULL);
       INSERT INTO temp.repeated_users
         SELECT user_id, min(rowid) FROM auth0_stage_users GROUP BY user_id HAVING count(*) > 1;`);
     let removed = 0;
@@ -262,8 +260,8 @@ class UserStager {
   private readonly identities: BatchInsert;
 
   constructor(db: Database) {
-    this.users = batchInsert(db, USER_INSERT, USER_VALUES + 1);
-    this.identities = batchInsert(db, IDENTITY_INSERT, IDENTITY_VALUES + 1);
+    this.users = batchInsert(db, USER_INSERT, USER_ROW_VALUES);
+    this.identities = batchInsert(db, IDENTITY_INSERT, IDENTITY_ROW_VALUES);
   }
 
   add(rows: StagedRows): void {

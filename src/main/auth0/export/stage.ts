@@ -52,9 +52,8 @@ export function clearStage(db: Database, entity: EntityName): void {
 
 /**
  * Swaps an empty live table with its filled stage twin (same columns; the live table's key is rebuilt with its other
- * indexes; see mergeTable). Returns false,
- * swapping nothing, when a table has triggers (they would move with it) or another table has a foreign key to it
- * (legacy renames with foreign_keys on rewrite those).
+ * indexes; see mergeTable). Returns false, swapping nothing, when a table has triggers (they would move with it) or
+ * another table has a foreign key to it (legacy renames with foreign_keys on rewrite those).
  */
 function swapTables(db: Database, live: string, stage: string): boolean {
   const objects = db
