@@ -91,9 +91,12 @@ export interface StagedBatch {
   rowLines: Int32Array;
   /** Per row: ROW_BLOCKED | ROW_VIA_EMAIL | change code (CHANGE_CODES index) << 2. */
   flags: Uint8Array;
-  /** The rows' ciphertexts back to back; row i's ends at blobEnds[i]. */
+  /** The rows' ciphertexts back to back; row i's ends at blobEnds[i]. A row whose blob is empty has its value in
+   * `deferred`: the writing thread encrypts it. */
   blobs: Uint8Array;
   blobEnds: Int32Array;
+  /** Plaintext values of the rows with an empty blob, in row order. */
+  deferred: string[];
   /** Passwords: each row's index into classes. */
   classOf: Uint8Array;
   classes: HashClassValues[];

@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
 import { batchInsert } from '../auth0/export/batch-insert';
-import { defaultPoolThreads, inlineEncryptor } from '../workspace/cipher-pool';
+import { inlineEncryptor } from '../workspace/cipher-pool';
 import {
   CHANGE_CODES,
   emptyCounts,
@@ -82,6 +82,8 @@ export interface MergeEnv {
    * machine with four cores or more.
    */
   threads?: boolean | 'auto';
+  /** With threads: how many encrypt beside the reading one (default: the cores beyond two, at most four). */
+  cipherThreads?: number;
   /** Filled with the milliseconds this thread spent in each phase (for bench/merge.ts). */
   timings?: MergeTimings;
 }
@@ -167,17 +169,20 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     );
   }
 
-  const sha256 = await fileSha256(file);
+  // A checkpoint of this kind's unfinished run is resumed only with the same file, which takes its hash first. A
+  // fresh run hashes the file while the reading thread starts (the hash is recorded before any row is written).
   let cp = env.checkpoint;
-  const resumable =
+  const candidate =
     cp?.runId &&
     !cp.committed &&
-    cp.fileSha256 === sha256 &&
+    cp.counts &&
     db.prepare("SELECT 1 FROM password_merge_runs WHERE run_id = ? AND state = 'staging'").get(cp.runId);
+  const knownSha = candidate ? await fileSha256(file) : null;
   let runId: string;
   let counts: MergeCounts;
   let skip: number;
-  if (resumable && cp?.runId && cp.counts) {
+  let pendingSha: Promise<string> | null = null;
+  if (candidate && cp?.runId && cp.counts && cp.fileSha256 === knownSha) {
     runId = cp.runId;
     counts = cp.counts;
     skip = cp.linesApplied;
@@ -185,8 +190,12 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     runId = randomUUID();
     counts = emptyCounts();
     skip = 0;
-    cp = { runId, fileSha256: sha256, linesApplied: 0, counts };
+    cp = { runId, fileSha256: knownSha, linesApplied: 0, counts };
     const fresh = cp;
+    if (!knownSha) {
+      pendingSha = fileSha256(file);
+      pendingSha.catch(() => undefined); // awaited below
+    }
     db.transaction(() => {
       clearStage(db, kind);
       db.prepare(
@@ -197,7 +206,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         kind,
         env.jobId ?? null,
         fileName,
-        sha256,
+        knownSha ?? '',
         before.size,
         encrypted ? 1 : 0,
         new Date().toISOString(),
@@ -221,7 +230,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         ...run,
         workspaceFile: ws.file,
         dataKey: ws.dataKeyForWorker()!,
-        cipherThreads: defaultPoolThreads(),
+        cipherThreads: env.cipherThreads ?? cipherThreadsBeside(),
         timings: sourceTimings,
       })
     : stagedBatches({
@@ -232,12 +241,28 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         timings: sourceTimings,
         ...(env.throwIfStopped ? { throwIfStopped: env.throwIfStopped } : {}),
       });
+  let sha256 = knownSha ?? '';
   try {
-    const writer = batchWriter(db, kind, seq);
+    if (pendingSha) {
+      // Until this is saved the checkpoint names no file, so an interrupted run starts over.
+      sha256 = await pendingSha;
+      db.transaction(() => {
+        db.prepare('UPDATE password_merge_runs SET file_sha256 = ? WHERE run_id = ?').run(sha256, runId);
+        env.saveCheckpoint(
+          { runId, fileSha256: sha256, linesApplied: 0, counts },
+          { done: 0, total: null, message: `Reading ${fileName}` },
+        );
+      })();
+    }
+    const writer = batchWriter(db, kind, seq, cipher);
+    // Rows per change code written by this attempt; a resumed run also has rows from earlier attempts, counted at
+    // the commit instead.
+    const tallies = skip === 0 ? CHANGE_CODES.map(() => 0) : null;
     const unreadable: number[] = [];
     let applied = skip;
     const applyBatch = db.transaction((batch: StagedBatch) => {
       writer.write(batch);
+      if (tallies) for (const flags of batch.flags) tallies[flags >> 2]!++;
       applied = batch.lastLine;
       const next: MergeCheckpoint = {
         runId,
@@ -254,14 +279,17 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
 
     const clock = phaseClock(env.timings);
     clock.start();
+    let asked = performance.now();
     for await (const batch of source) {
+      const waitedMs = performance.now() - asked;
       clock.stop('waitBatches');
       env.throwIfStopped?.();
       applyBatch(batch);
-      source.written(batch);
+      source.written(batch, waitedMs);
       counts = batch.counts;
       for (const line of batch.unreadable) if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(line);
       clock.stop('write');
+      asked = performance.now();
     }
     env.throwIfStopped?.();
     if (env.timings) Object.assign(env.timings, sourceTimings);
@@ -296,7 +324,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     // The commit that applies the merge is durable again (synchronous as it was before the staging).
     durable();
     clock.start();
-    const summary = commit(env, { runId, seq, sha256, fileName, encrypted, counts, applied });
+    const summary = commit(env, { runId, seq, sha256, fileName, encrypted, counts, applied, tallies });
     clock.stop('commit');
     return summary;
   } catch (err) {
@@ -323,6 +351,11 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
 // and held 350 MB instead of 240-265 MB, over the merge's 300 MB budget; so 'auto' waits for four cores.
 const THREADS_FROM_BYTES = 4 * 1024 * 1024;
 const THREADS_FROM_CORES = 4;
+
+/** Cipher threads beside the reading and the writing ones: none on two cores, where those two share the encryption. */
+function cipherThreadsBeside(): number {
+  return Math.min(4, Math.max(0, availableParallelism() - 2));
+}
 
 function useThreads(env: MergeEnv, fileBytes: number): boolean {
   const choice = env.threads ?? 'auto';
@@ -366,7 +399,13 @@ function tuneForStaging(db: Database): () => void {
 }
 
 /** Writes staged batches into the run's rows and line list; called inside each batch's transaction. */
-function batchWriter(db: Database, kind: MergeKind, seq: number): { write(batch: StagedBatch): void } {
+function batchWriter(
+  db: Database,
+  kind: MergeKind,
+  seq: number,
+  cipher: FieldCipher,
+): { write(batch: StagedBatch): void } {
+  const spec = SPECS[kind];
   const insertLine = db.prepare(
     `INSERT INTO password_merge_lines (run_id, line, outcome, user_id, algorithm, via, candidates, problem)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -406,9 +445,14 @@ function batchWriter(db: Database, kind: MergeKind, seq: number): { write(batch:
       const ids = batch.classes.map(classId);
       const blobs = Buffer.from(batch.blobs.buffer, batch.blobs.byteOffset, batch.blobs.byteLength);
       let start = 0;
+      let deferred = 0;
       for (let i = 0; i < batch.users.length; i++) {
-        const blob = blobs.subarray(start, batch.blobEnds[i]);
+        let blob = blobs.subarray(start, batch.blobEnds[i]);
         start = batch.blobEnds[i]!;
+        if (blob.length === 0) {
+          const ref = { table: spec.live, column: spec.column, id: batch.users[i]! };
+          blob = cipher.encrypt(ref, batch.deferred[deferred++]!);
+        }
         const flags = batch.flags[i]!;
         const via = flags & ROW_VIA_EMAIL ? 'email' : 'id';
         const change = CHANGE_CODES[flags >> 2];
@@ -441,6 +485,7 @@ function commit(
     encrypted: boolean;
     counts: MergeCounts;
     applied: number;
+    tallies: number[] | null;
   },
 ): MergeSummary {
   const { workspace: ws, kind } = env;
@@ -448,12 +493,16 @@ function commit(
   const spec = SPECS[kind];
   const now = new Date().toISOString();
   return db.transaction(() => {
-    const byChange = Object.fromEntries(
-      (
-        db
-          .prepare(`SELECT change, count(*) AS n FROM ${spec.rows} WHERE run = ? GROUP BY change`)
-          .all(run.seq) as { change: string; n: number }[]
-      ).map((r) => [r.change, r.n]),
+    const byChange = (
+      run.tallies
+        ? Object.fromEntries(CHANGE_CODES.map((change, i) => [change, run.tallies![i]]))
+        : Object.fromEntries(
+            (
+              db
+                .prepare(`SELECT change, count(*) AS n FROM ${spec.rows} WHERE run = ? GROUP BY change`)
+                .all(run.seq) as { change: string; n: number }[]
+            ).map((r) => [r.change, r.n]),
+          )
     ) as Record<string, number>;
     // Every changed or unchanged row stands for one row of the previous run; the rest of those are gone.
     const earlier = db
@@ -475,7 +524,7 @@ function commit(
       run.runId,
     );
 
-    const withoutValue = kind === 'passwords' ? countWithoutHash(db) : countToReenrol(db);
+    const withoutValue = kind === 'passwords' ? countWithoutHash(db, run.seq) : countToReenrol(db);
     const c = run.counts;
     const summary: MergeSummary = {
       kind,
@@ -534,11 +583,18 @@ const WITHOUT_HASH_WHERE = `u.is_database = 1 AND NOT EXISTS (SELECT 1 FROM pass
 const REENROL_WHERE = `(u.has_mfa = 1 OR EXISTS (SELECT 1 FROM auth0_mfa_enrolments e WHERE e.user_id = u.user_id))
   AND NOT EXISTS (SELECT 1 FROM mfa_totp_secrets t WHERE t.user_id = u.user_id)`;
 
-export function countWithoutHash(db: Database): number {
-  return db.prepare(`SELECT count(*) FROM auth0_users u WHERE ${WITHOUT_HASH_WHERE}`).pluck().get() as number;
+/** Database users without a hash once run `seq` is the committed one (its rows directly: a third faster than the view). */
+function countWithoutHash(db: Database, seq: number): number {
+  return db
+    .prepare(
+      `SELECT count(*) FROM auth0_users u WHERE u.is_database = 1
+       AND NOT EXISTS (SELECT 1 FROM password_hash_rows h WHERE h.run = ? AND h.user_id = u.user_id)`,
+    )
+    .pluck()
+    .get(seq) as number;
 }
 
-export function countToReenrol(db: Database): number {
+function countToReenrol(db: Database): number {
   return db.prepare(`SELECT count(*) FROM auth0_users u WHERE ${REENROL_WHERE}`).pluck().get() as number;
 }
 

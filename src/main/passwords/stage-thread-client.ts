@@ -13,7 +13,8 @@ export interface StageThreadStart extends StageRun {
   cipherThreads: number;
 }
 
-export type StageThreadMessage = { type: 'written'; users: string[] };
+/** A batch was written; the writer had waited `waitedMs` for it. */
+export type StageThreadMessage = { type: 'written'; users: string[]; waitedMs: number };
 export type StageThreadReply =
   | { type: 'batch'; batch: StagedBatch }
   | { type: 'done'; timings: SourceTimings }
@@ -71,8 +72,8 @@ export function startStageThread(
   }
   return {
     [Symbol.asyncIterator]: batches,
-    written(batch) {
-      const message: StageThreadMessage = { type: 'written', users: batch.users };
+    written(batch, waitedMs = 0) {
+      const message: StageThreadMessage = { type: 'written', users: batch.users, waitedMs };
       if (!closed) worker.postMessage(message);
     },
     async close() {

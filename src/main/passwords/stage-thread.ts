@@ -1,12 +1,12 @@
 // Worker-thread entry (built to out/main/stage-thread.js): the reading half of a large merge. It reads the support
 // file (decrypting PGP in memory), matches and classifies each line against its own read-only connection to the
-// workspace, has the values encrypted by a cipher pool, and posts the batches to the merge's thread, which writes
-// them. It never writes the workspace and never logs; values and keys stay in memory.
+// workspace, has the values encrypted (by a cipher pool where there are cores for one, else by itself and the merge's
+// thread in shares), and posts the batches to the merge's thread, which writes them. It never writes the workspace and never logs; values and keys stay in memory.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors';
 import { createFieldCipher } from '../workspace/cipher';
-import { startCipherPool } from '../workspace/cipher-pool';
+import { inlineEncryptor, startCipherPool } from '../workspace/cipher-pool';
 import { stagedBatches, type SourceTimings } from './staged-batches';
 import type { StageThreadMessage, StageThreadReply, StageThreadStart } from './stage-thread-client';
 
@@ -15,19 +15,36 @@ const port = parentPort;
 const start = workerData as StageThreadStart;
 // Batches posted and not yet written: the file is not read further ahead than this.
 const MAX_AHEAD = 3;
+const SHARE_STEP = 0.05;
 
 async function run(): Promise<void> {
   const key = Buffer.from(start.dataKey.buffer, start.dataKey.byteOffset, start.dataKey.byteLength);
   const cipher = createFieldCipher(key);
-  const encryptor = startCipherPool(Buffer.from(key), start.cipherThreads);
+  const encryptor =
+    start.cipherThreads > 0
+      ? startCipherPool(Buffer.from(key), start.cipherThreads)
+      : inlineEncryptor(cipher);
   key.fill(0);
   const db = new Database(start.workspaceFile, { readonly: true, fileMustExist: true });
   db.pragma('cache_size = -16384');
   const timings: SourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
+  // Without cipher threads (a two-core machine) this thread and the writing one share the encryption. The one that
+  // waited less for the other since the last batch takes a smaller share of the next.
+  let share = 0.5;
+  let waitedHere = 0;
+  let waitedThere = 0;
+  const encryptShare = (): number => {
+    if (waitedThere > waitedHere) share = Math.max(0, share - SHARE_STEP);
+    else if (waitedHere > waitedThere) share = Math.min(1, share + SHARE_STEP);
+    waitedHere = 0;
+    waitedThere = 0;
+    return share;
+  };
   const source = stagedBatches({
     db,
     cipher,
     encryptor,
+    ...(encryptor.parallel ? {} : { encryptShare }),
     kind: start.kind,
     runId: start.runId,
     seq: start.seq,
@@ -41,6 +58,7 @@ async function run(): Promise<void> {
   port.on('message', (m: StageThreadMessage) => {
     if (m.type !== 'written') return;
     source.written(m);
+    waitedThere += m.waitedMs;
     ahead--;
     wake?.();
   });
@@ -49,7 +67,11 @@ async function run(): Promise<void> {
       const reply: StageThreadReply = { type: 'batch', batch };
       port.postMessage(reply);
       ahead++;
-      while (ahead >= MAX_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+      if (ahead >= MAX_AHEAD) {
+        const since = performance.now();
+        while (ahead >= MAX_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+        waitedHere += performance.now() - since;
+      }
     }
     const done: StageThreadReply = { type: 'done', timings };
     port.postMessage(done);

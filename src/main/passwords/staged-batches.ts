@@ -50,6 +50,11 @@ export interface StagedBatchesOptions extends StageRun {
   /** Decrypts committed values to tell changed from unchanged ones. */
   cipher: FieldCipher;
   encryptor: BulkEncryptor;
+  /**
+   * The share (0 to 1) of a batch's fresh values this side encrypts; the rest go to the writing thread as `deferred`.
+   * Always 1 unless this side runs on a thread of its own and has no cipher threads to hand values to.
+   */
+  encryptShare?(): number;
   throwIfStopped?(): void;
   timings?: SourceTimings;
 }
@@ -62,8 +67,11 @@ export interface SourceTimings {
 }
 
 export interface BatchSource extends AsyncIterable<StagedBatch> {
-  /** The batch was written: its users now count as staged through the rows table. */
-  written(batch: Pick<StagedBatch, 'users'>): void;
+  /**
+   * The batch was written: its users now count as staged through the rows table. `waitedMs`: how long the writer
+   * waited for it (which tells the reading thread how to share the encryption).
+   */
+  written(batch: Pick<StagedBatch, 'users'>, waitedMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +82,7 @@ export const LINES_PER_BATCH = 1000;
 // nothing to overlap: a batch is yielded at once, so that its parsed lines die young instead of being promoted to
 // V8's old space (which grew the heap by a hundred MB at a million lines).
 const MAX_IN_FLIGHT = 2;
+const NO_BLOB = Buffer.alloc(0);
 
 /**
  * The exported users a batch of lines names, fetched with one query per batch (a query per line cost more than the
@@ -360,7 +369,7 @@ export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
   }
 
   async function* batches(): AsyncGenerator<StagedBatch> {
-    const inFlight: { batch: MatchedBatch; blobs: Promise<Buffer[]> }[] = [];
+    const inFlight: { batch: MatchedBatch; blobs: Promise<Buffer[]>; deferred: string[] }[] = [];
     let pending: SupportFileItem[] = [];
     const dispatch = (): void => {
       if (pending.length === 0) return;
@@ -368,19 +377,23 @@ export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
       const batch = match(pending);
       tick('match');
       pending = [];
+      const share = opts.encryptShare?.() ?? 1;
+      const here = share >= 1 ? batch.encryptValues.length : Math.round(batch.encryptValues.length * share);
+      const deferred = batch.encryptValues.splice(here);
+      batch.encryptIds.length = here;
       const blobs = opts.encryptor.encryptMany(spec.live, spec.column, batch.encryptIds, batch.encryptValues);
       blobs.catch(() => undefined); // awaited in order below; a failure must not surface before then
-      inFlight.push({ batch, blobs });
+      inFlight.push({ batch, blobs, deferred });
     };
     const finished = async (): Promise<StagedBatch> => {
-      const { batch, blobs } = inFlight.shift()!;
+      const { batch, blobs, deferred } = inFlight.shift()!;
       tick();
       const fresh = await blobs;
       tick('waitEncrypt');
-      // Kept and fresh ciphertexts back to back, in row order.
+      // Kept and fresh ciphertexts back to back, in row order; the deferred values' rows last, with empty blobs.
       const blobEnds = new Int32Array(batch.users.length);
       let next = 0;
-      const ordered = batch.kept.map((kept) => kept ?? fresh[next++]!);
+      const ordered = batch.kept.map((kept) => kept ?? fresh[next++] ?? NO_BLOB);
       const all = new Uint8Array(ordered.reduce((n, b) => n + b.length, 0));
       let at = 0;
       ordered.forEach((blob, i) => {
@@ -396,6 +409,7 @@ export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
         flags: Uint8Array.from(batch.flags),
         blobs: all,
         blobEnds,
+        deferred,
         classOf: Uint8Array.from(batch.classOf),
         classes: batch.classes,
         lines: batch.lines,

@@ -160,29 +160,35 @@ describe('password-hash merge with the sandbox files', () => {
     expect(ws.audit.verify().ok).toBe(true);
   });
 
-  it('read, matched and encrypted on threads of their own, every hash lands the same, decryptable only for its own user', async () => {
-    const empty = join(t.dir, 'passwords-empty.ndjson');
-    writeFileSync(empty, '', { mode: 0o600 });
-    const cleared = await mergeDirect(ws, 'passwords', empty);
-    expect(cleared.summary.removed).toBeGreaterThan(0);
-    expect(ws.db.prepare('SELECT count(*) FROM password_hashes').pluck().get()).toBe(0);
+  it.each([
+    ['shared by the reading and the writing thread', 0],
+    ['on a cipher thread', 1],
+  ])(
+    'read and matched on a thread of its own, encrypted %s: every hash lands the same, decryptable only for its own user',
+    async (_how, cipherThreads) => {
+      const empty = join(t.dir, 'passwords-empty.ndjson');
+      writeFileSync(empty, '', { mode: 0o600 });
+      const cleared = await mergeDirect(ws, 'passwords', empty);
+      expect(cleared.summary.removed).toBeGreaterThan(0);
+      expect(ws.db.prepare('SELECT count(*) FROM password_hashes').pluck().get()).toBe(0);
 
-    const { summary } = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
-      env: { threads: true },
-    });
-    expect(summary.added).toBe(summary.counts.matched + summary.counts.blocked);
-    expectEveryHashMatched();
-    // The AAD binds each blob to its row: another user's id does not open it.
-    const [a, b] = ws.db.prepare('SELECT user_id, hash_enc FROM password_hashes LIMIT 2').raw().all() as [
-      string,
-      Buffer,
-    ][];
-    expect(() =>
-      ws.cipher!.decrypt({ table: 'password_hashes', column: 'hash_enc', id: b![0] }, a![1]),
-    ).toThrow(/could not be decrypted/);
-    // Nothing of an earlier run is left behind.
-    expect(ws.db.prepare('SELECT count(DISTINCT run) FROM password_hash_rows').pluck().get()).toBe(1);
-  });
+      const { summary } = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
+        env: { threads: true, cipherThreads },
+      });
+      expect(summary.added).toBe(summary.counts.matched + summary.counts.blocked);
+      expectEveryHashMatched();
+      // The AAD binds each blob to its row: another user's id does not open it.
+      const [a, b] = ws.db.prepare('SELECT user_id, hash_enc FROM password_hashes LIMIT 2').raw().all() as [
+        string,
+        Buffer,
+      ][];
+      expect(() =>
+        ws.cipher!.decrypt({ table: 'password_hashes', column: 'hash_enc', id: b![0] }, a![1]),
+      ).toThrow(/could not be decrypted/);
+      // Nothing of an earlier run is left behind.
+      expect(ws.db.prepare('SELECT count(DISTINCT run) FROM password_hash_rows').pluck().get()).toBe(1);
+    },
+  );
 });
 
 describe('MFA-secret merge', () => {
