@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import * as openpgp from 'openpgp';
@@ -28,6 +28,7 @@ import { memoryKeychain } from '../src/main/secrets/keychain';
 import { createWorkspace, openWorkspaceWithKey } from '../src/main/workspace';
 
 const CONNECTION = 'Username-Password-Authentication';
+const builtStageThread = resolve(__dirname, '../out/main/stage-thread.js');
 
 interface Result {
   lines: number;
@@ -84,6 +85,9 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
     timings,
     // --threads on|off overrides the merge's own choice ('auto': threads on four cores or more), for comparison.
     ...(process.env.A2W_BENCH_THREADS ? { threads: process.env.A2W_BENCH_THREADS === 'on' } : {}),
+    // The built reading thread (what the app and the CLI run) when `npm run build` has made one; else the TypeScript,
+    // whose loader (tsx) adds some 35 MB to the thread.
+    ...(existsSync(builtStageThread) ? { stageThreadEntry: builtStageThread } : {}),
     saveCheckpoint: (cp) => {
       checkpoint = cp;
       // Called inside the staging transactions and at the end of the commit: RSS of each phase, even though the
@@ -325,6 +329,7 @@ async function main(): Promise<void> {
       openssl: process.versions.openssl,
       loadAverage: { before: loadBefore, after: os.loadavg().map((l) => Math.round(l * 10) / 10) },
       cores: os.cpus().length,
+      readingThread: existsSync(builtStageThread) ? 'built' : 'typescript',
     };
     console.log(JSON.stringify(out, null, 2));
   } finally {

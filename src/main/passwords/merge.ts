@@ -84,6 +84,8 @@ export interface MergeEnv {
   threads?: boolean | 'auto';
   /** With threads: how many encrypt beside the reading one (default: the cores beyond two, at most four). */
   cipherThreads?: number;
+  /** The reading thread's built entry, for a run from source that measures the built app (bench/merge.ts). */
+  stageThreadEntry?: string;
   /** Filled with the milliseconds this thread spent in each phase (for bench/merge.ts). */
   timings?: MergeTimings;
 }
@@ -231,6 +233,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         workspaceFile: ws.file,
         dataKey: ws.dataKeyForWorker()!,
         cipherThreads: env.cipherThreads ?? cipherThreadsBeside(),
+        ...(env.stageThreadEntry ? { entryFile: env.stageThreadEntry } : {}),
         timings: sourceTimings,
       })
     : stagedBatches({
@@ -279,17 +282,14 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
 
     const clock = phaseClock(env.timings);
     clock.start();
-    let asked = performance.now();
     for await (const batch of source) {
-      const waitedMs = performance.now() - asked;
       clock.stop('waitBatches');
       env.throwIfStopped?.();
       applyBatch(batch);
-      source.written(batch, waitedMs);
+      source.written(batch);
       counts = batch.counts;
       for (const line of batch.unreadable) if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(line);
       clock.stop('write');
-      asked = performance.now();
     }
     env.throwIfStopped?.();
     if (env.timings) Object.assign(env.timings, sourceTimings);

@@ -13,8 +13,8 @@ export interface StageThreadStart extends StageRun {
   cipherThreads: number;
 }
 
-/** A batch was written; the writer had waited `waitedMs` for it. */
-export type StageThreadMessage = { type: 'written'; users: string[]; waitedMs: number };
+/** The oldest batch not yet acknowledged was written; the writer had waited `waitedMs` with no batch to write. */
+export type StageThreadMessage = { type: 'written'; waitedMs: number };
 export type StageThreadReply =
   | { type: 'batch'; batch: StagedBatch }
   | { type: 'done'; timings: SourceTimings }
@@ -22,11 +22,16 @@ export type StageThreadReply =
 
 /** `dataKey` is wiped once handed over. */
 export function startStageThread(
-  opts: Omit<StageThreadStart, 'dataKey'> & { dataKey: Buffer; timings?: SourceTimings },
+  opts: Omit<StageThreadStart, 'dataKey'> & {
+    dataKey: Buffer;
+    timings?: SourceTimings;
+    /** The thread's built entry (bench/merge.ts, run from source, measures the built app's). */
+    entryFile?: string;
+  },
 ): BatchSource {
-  const { timings, dataKey, ...rest } = opts;
+  const { timings, dataKey, entryFile, ...rest } = opts;
   const start: StageThreadStart = { ...rest, dataKey: new Uint8Array(dataKey) };
-  const entry = threadEntry(__dirname, 'stage-thread');
+  const entry = entryFile ? { file: entryFile } : threadEntry(__dirname, 'stage-thread');
   const worker = new Worker(entry.file, {
     workerData: start,
     execArgv: entry.execArgv,
@@ -39,6 +44,8 @@ export function startStageThread(
   let notify: (() => void) | null = null;
   let ended: Error | null = null;
   let closed = false;
+  // Time the writer waited with nothing to write, since its last acknowledgement.
+  let starved = 0;
   const push = (reply: StageThreadReply): void => {
     queue.push(reply);
     notify?.();
@@ -58,7 +65,9 @@ export function startStageThread(
       const reply = queue.shift();
       if (!reply) {
         if (ended) throw ended;
+        const since = performance.now();
         await new Promise<void>((resolve) => (notify = resolve));
+        starved += performance.now() - since;
         notify = null;
         continue;
       }
@@ -72,8 +81,9 @@ export function startStageThread(
   }
   return {
     [Symbol.asyncIterator]: batches,
-    written(batch, waitedMs = 0) {
-      const message: StageThreadMessage = { type: 'written', users: batch.users, waitedMs };
+    written() {
+      const message: StageThreadMessage = { type: 'written', waitedMs: starved };
+      starved = 0;
       if (!closed) worker.postMessage(message);
     },
     async close() {

@@ -28,8 +28,8 @@ async function run(): Promise<void> {
   const db = new Database(start.workspaceFile, { readonly: true, fileMustExist: true });
   db.pragma('cache_size = -16384');
   const timings: SourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
-  // Without cipher threads (a two-core machine) this thread and the writing one share the encryption. The one that
-  // waited less for the other since the last batch takes a smaller share of the next.
+  // Without cipher threads (a two-core machine) this thread and the writing one share the encryption: the one that
+  // waited longer for the other since the last batch (the writer: with nothing to write) takes more of the next.
   let share = 0.5;
   let waitedHere = 0;
   let waitedThere = 0;
@@ -54,10 +54,12 @@ async function run(): Promise<void> {
     timings,
   });
   let ahead = 0;
+  // The users of the batches posted and not yet written, oldest first (the writer acknowledges them in order).
+  const posted: string[][] = [];
   let wake: (() => void) | null = null;
   port.on('message', (m: StageThreadMessage) => {
     if (m.type !== 'written') return;
-    source.written(m);
+    source.written({ users: posted.shift()! });
     waitedThere += m.waitedMs;
     ahead--;
     wake?.();
@@ -66,6 +68,7 @@ async function run(): Promise<void> {
     for await (const batch of source) {
       const reply: StageThreadReply = { type: 'batch', batch };
       port.postMessage(reply);
+      posted.push(batch.users);
       ahead++;
       if (ahead >= MAX_AHEAD) {
         const since = performance.now();

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { FieldCipher } from '../workspace/cipher';
 import type { BulkEncryptor } from '../workspace/cipher-pool';
+import { IdFingerprints } from '../id-fingerprints';
 import { classifyHash } from './classify';
 import {
   lineUserId,
@@ -67,11 +68,8 @@ export interface SourceTimings {
 }
 
 export interface BatchSource extends AsyncIterable<StagedBatch> {
-  /**
-   * The batch was written: its users now count as staged through the rows table. `waitedMs`: how long the writer
-   * waited for it (which tells the reading thread how to share the encryption).
-   */
-  written(batch: Pick<StagedBatch, 'users'>, waitedMs?: number): void;
+  /** The batch was written: its users now count as staged through the rows table. */
+  written(batch: Pick<StagedBatch, 'users'>): void;
   close(): Promise<void>;
 }
 
@@ -86,34 +84,25 @@ const NO_BLOB = Buffer.alloc(0);
 
 /**
  * The exported users a batch of lines names, fetched with one query per batch (a query per line cost more than the
- * matching itself at a million lines), together with whether this run already staged a value for them. Ids the batch
- * did not name (found through an email) are looked up one by one.
+ * matching itself at a million lines). Ids the batch did not name (found through an email) are looked up one by one.
  */
 class BatchUserIndex implements UserIndex {
   private users = new Map<string, IndexedUser>();
   private fetched = new Set<string>();
-  private stagedIds = new Set<string>();
   private readonly many: Statement;
   private readonly one: Statement;
-  private readonly isStaged: Statement;
   private readonly byEmailStmt: Statement;
 
-  constructor(
-    db: Database,
-    rowsTable: string,
-    private readonly run: number,
-  ) {
+  constructor(db: Database) {
     this.many = db
       .prepare(
-        `SELECT u.user_id, u.connection, u.is_database, u.blocked,
-           EXISTS (SELECT 1 FROM ${rowsTable} r WHERE r.run = ? AND r.user_id = u.user_id)
+        `SELECT u.user_id, u.connection, u.is_database, u.blocked
          FROM json_each(?) j JOIN auth0_users u ON u.user_id = j.value`,
       )
       .raw();
     this.one = db
       .prepare('SELECT user_id, connection, is_database, blocked FROM auth0_users WHERE user_id = ?')
       .raw();
-    this.isStaged = db.prepare(`SELECT 1 FROM ${rowsTable} WHERE run = ? AND user_id = ?`);
     this.byEmailStmt = db
       .prepare('SELECT user_id FROM auth0_users WHERE email_lower = ? AND connection = ? AND is_database = 1')
       .pluck();
@@ -122,19 +111,10 @@ class BatchUserIndex implements UserIndex {
   /** Replaces what is held with the users of `ids`. */
   load(ids: string[]): void {
     this.users.clear();
-    this.stagedIds.clear();
     this.fetched = new Set(ids);
     if (ids.length === 0) return;
-    for (const row of this.many.all(this.run, JSON.stringify(ids)) as [
-      string,
-      string | null,
-      number,
-      number,
-      number,
-    ][]) {
+    for (const row of this.many.all(JSON.stringify(ids)) as [string, string | null, number, number][])
       this.users.set(row[0], toUser(row));
-      if (row[4] === 1) this.stagedIds.add(row[0]);
-    }
   }
 
   byId(userId: string): IndexedUser | undefined {
@@ -146,32 +126,42 @@ class BatchUserIndex implements UserIndex {
   byEmail(emailLower: string, connection: string): string[] {
     return this.byEmailStmt.all(emailLower, connection) as string[];
   }
-
-  /** Whether this run already wrote a value for the user (before the current batch). */
-  staged(userId: string): boolean {
-    return this.fetched.has(userId)
-      ? this.stagedIds.has(userId)
-      : this.isStaged.get(this.run, userId) !== undefined;
-  }
 }
 
-function toUser(row: [string, string | null, number, number, ...unknown[]]): IndexedUser {
+function toUser(row: [string, string | null, number, number]): IndexedUser {
   return { userId: row[0], connection: row[1] ?? '', isDatabase: row[2] === 1, blocked: row[3] === 1 };
 }
 
 /**
  * "Already matched in this file": the users this run wrote (in its rows table, so it survives a resume) and those of
- * the batches matched but not yet written (their encryption or their write may still be running).
+ * the batches matched but not yet written (their encryption or their write may still be running). Every user matched
+ * leaves a fingerprint, so a user never matched (nearly every line) is told without a query; a fingerprint found is
+ * checked exactly.
  */
 class SeenUsers extends Set<string> {
   private readonly buffered = new Set<string>();
-  constructor(private readonly index: BatchUserIndex) {
+  private readonly fingerprints = new IdFingerprints();
+  private readonly isStaged: Statement;
+
+  constructor(
+    db: Database,
+    rowsTable: string,
+    private readonly run: number,
+    resumed: boolean,
+  ) {
     super();
+    this.isStaged = db.prepare(`SELECT 1 FROM ${rowsTable} WHERE run = ? AND user_id = ?`);
+    if (resumed) {
+      const earlier = db.prepare(`SELECT user_id FROM ${rowsTable} WHERE run = ?`).pluck();
+      for (const userId of earlier.iterate(run) as Iterable<string>) this.fingerprints.add(userId);
+    }
   }
   override has(userId: string): boolean {
-    return this.buffered.has(userId) || this.index.staged(userId);
+    if (!this.fingerprints.has(userId)) return false;
+    return this.buffered.has(userId) || this.isStaged.get(this.run, userId) !== undefined;
   }
   override add(userId: string): this {
+    this.fingerprints.add(userId);
     this.buffered.add(userId);
     return this;
   }
@@ -200,8 +190,8 @@ interface MatchedBatch {
 export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
   const { db, cipher, kind, runId, seq } = opts;
   const spec = SPECS[kind];
-  const index = new BatchUserIndex(db, spec.rows, seq);
-  const seen = new SeenUsers(index);
+  const index = new BatchUserIndex(db);
+  const seen = new SeenUsers(db, spec.rows, seq, opts.skip > 0);
   const counts: MergeCounts = structuredClone(opts.counts);
   const ref = (userId: string) => ({ table: spec.live, column: spec.column, id: userId });
   // The value each matched user has in the committed run, for the users of one batch (one query).

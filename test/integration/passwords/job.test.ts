@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src/shared/contract';
 import { exportedTenant, lineOwner, type Exported } from './setup';
@@ -61,6 +62,35 @@ function runMerge(
       else reject(new Error(`run-merge exited ${code}: ${stderr.slice(-2000)}`));
     });
   });
+}
+
+const FILLER_LINES = 60_000;
+
+let longFile: Promise<string> | undefined;
+function longPgpFile(): Promise<string> {
+  const file = join(t.dir, 'passwords-long.ndjson.pgp');
+  longFile ??= writeLongPgpFile(file, FILLER_LINES).then(() => file);
+  return longFile;
+}
+
+/** The tenant's password lines followed by `filler` lines of users the tenant does not have, encrypted to its key. */
+async function writeLongPgpFile(target: string, filler: number): Promise<void> {
+  const lines = [readFileSync(t.files.passwordsPlain, 'utf8').trimEnd()];
+  for (let i = 0; i < filler; i++) {
+    const oid = (0xf00000000000 + i).toString(16).padStart(24, '0');
+    lines.push(
+      JSON.stringify({
+        _id: { $oid: oid },
+        email: `nobody-${i}@example.invalid`,
+        passwordHash: '$2b$10$abcdefghijklmnopqrstuuTHZIVv9eWzHq8x1tlvM2i8ETbfU7DGe',
+        connection: 'Username-Password-Authentication',
+      }),
+    );
+  }
+  const publicKey = await openpgp.readKey({ armoredKey: readFileSync(t.files.publicKey, 'utf8') });
+  const message = await openpgp.createMessage({ binary: Buffer.from(lines.join('\n') + '\n') });
+  const encrypted = await openpgp.encrypt({ message, encryptionKeys: publicKey, format: 'binary' });
+  writeFileSync(target, encrypted as Uint8Array, { mode: 0o600 });
 }
 
 /** Every file under `dir`, recursively. */
@@ -131,13 +161,12 @@ describe('merge job in a worker thread', () => {
     mkdirSync(wsDir);
     const wsFile = join(wsDir, 'kill.a2w.sqlite');
     writeFileSync(wsFile, readFileSync(t.tw.file));
-    const first = await runMerge(
-      [wsFile, 'passwords', t.files.passwordsPgp, t.files.privateKey],
-      {},
-      (info, kill) => {
-        if (info.state === 'running' && info.done > 0) kill();
-      },
-    );
+    // The tenant's lines, then enough lines of unknown users that the kill at the first progress lands mid-file
+    // however fast the merge (the tenant's lines alone were sometimes all merged before the kill arrived).
+    const pgpFile = await longPgpFile();
+    const first = await runMerge([wsFile, 'passwords', pgpFile, t.files.privateKey], {}, (info, kill) => {
+      if (info.state === 'running' && info.done > 0) kill();
+    });
     expect(first.killed).toBe(true);
     const jobId = first.events.at(-1)!.id;
 
@@ -157,9 +186,9 @@ describe('merge job in a worker thread', () => {
     expect(live).toBe(0); // nothing provisional was committed
     expect(staged).toBeGreaterThan(0);
     expect(cp.linesApplied).toBeGreaterThan(0);
-    expect(cp.linesApplied).toBeLessThan(t.manifest.passwordLines);
+    expect(cp.linesApplied).toBeLessThan(t.manifest.passwordLines + FILLER_LINES);
 
-    const second = await runMerge([wsFile, 'passwords', t.files.passwordsPgp, t.files.privateKey], {
+    const second = await runMerge([wsFile, 'passwords', pgpFile, t.files.privateKey], {
       A2W_RESUME_JOB: jobId,
     });
     expect(second.settled?.state, JSON.stringify(second.settled?.error)).toBe('completed');
@@ -189,7 +218,8 @@ describe('merge job in a worker thread', () => {
           .pluck()
           .get() as string,
       );
-      expect(run.counts.lines).toBe(t.manifest.passwordLines);
+      expect(run.counts.lines).toBe(t.manifest.passwordLines + FILLER_LINES);
+      expect(run.counts.noSuchUser).toBeGreaterThanOrEqual(FILLER_LINES);
       expect(run.counts.duplicates).toBe(t.manifest.duplicatePasswordLines);
     } finally {
       ws.close();
@@ -201,15 +231,13 @@ describe('merge job in a worker thread', () => {
     mkdirSync(wsDir);
     const wsFile = join(wsDir, 'nokey.a2w.sqlite');
     writeFileSync(wsFile, readFileSync(t.tw.file));
-    const first = await runMerge(
-      [wsFile, 'passwords', t.files.passwordsPgp, t.files.privateKey],
-      {},
-      (info, kill) => {
-        if (info.state === 'running' && info.done > 0) kill();
-      },
-    );
+    const pgpFile = await longPgpFile();
+    const first = await runMerge([wsFile, 'passwords', pgpFile, t.files.privateKey], {}, (info, kill) => {
+      if (info.state === 'running' && info.done > 0) kill();
+    });
     const jobId = first.events.at(-1)!.id;
-    const second = await runMerge([wsFile, 'passwords', t.files.passwordsPgp], { A2W_RESUME_JOB: jobId });
+    expect(first.killed).toBe(true);
+    const second = await runMerge([wsFile, 'passwords', pgpFile], { A2W_RESUME_JOB: jobId });
     expect(second.settled?.state).toBe('failed');
     expect(second.settled?.error?.message).toMatch(/no longer held in memory/);
   });

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdFingerprints, ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
+import { IdFingerprints } from '../../../src/main/id-fingerprints';
+import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
 import { mergeEntity } from '../../../src/main/auth0/export/stage';
 import { applyMigrations } from '../../../src/main/workspace/migrate';
 import { migrations } from '../../../src/main/workspace/migrations';
@@ -167,6 +168,11 @@ describe('users ingest', () => {
     expect(ids.filter((id) => seen.add(id))).toEqual([]);
     expect(ids.filter((_, i) => i % 1000 === 0).every((id) => seen.add(id))).toBe(true);
     expect(seen.add('github|1')).toBe(false);
+    // has() reports without recording.
+    expect(seen.has('github|2')).toBe(false);
+    expect(seen.has('github|2')).toBe(false);
+    expect(ids.slice(0, 1000).every((id) => seen.has(id))).toBe(true);
+    expect(ids.slice(0, 1000).some((id) => seen.has(`${id}x`))).toBe(false);
   });
 
   it('names a line that is not UTF-8 without echoing it', async () => {

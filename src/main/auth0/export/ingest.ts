@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { IdFingerprints } from '../../id-fingerprints';
 import { batchInsert, type BatchInsert } from './batch-insert';
 
 // Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
@@ -206,51 +207,6 @@ export function removeRepeatedUsers(db: Database): number {
 }
 
 /**
- * 64-bit fingerprints of the user ids one attempt staged, in an open-addressing table (16 MB at a million users). A
- * repeated id always repeats its fingerprint, so a file in which no fingerprint repeats has no repeated id and the
- * sorted pass of removeRepeatedUsers can be skipped; any repeat (or, about once in 10^13 files, two ids sharing a
- * fingerprint) sends the stage through that exact pass.
- */
-export class IdFingerprints {
-  private slots = new Uint32Array(1 << 17); // pairs (hi, lo); (0, 0) marks an empty slot
-  private used = 0;
-
-  /** Records `id`; true when its fingerprint was already recorded. */
-  add(id: string): boolean {
-    let a = 0x811c9dc5;
-    let b = 0x01000193;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-    }
-    const hi = (a | 1) >>> 0; // never 0, so a stored pair is never taken for an empty slot
-    const lo = b >>> 0;
-    if (this.insert(this.slots, hi, lo)) return true;
-    if (++this.used * 2 > this.slots.length / 2) this.grow();
-    return false;
-  }
-
-  private insert(slots: Uint32Array, hi: number, lo: number): boolean {
-    const mask = slots.length / 2 - 1;
-    for (let i = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
-      if (slots[2 * i] === 0) {
-        slots[2 * i] = hi;
-        slots[2 * i + 1] = lo;
-        return false;
-      }
-      if (slots[2 * i] === hi && slots[2 * i + 1] === lo) return true;
-    }
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
-    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.insert(this.slots, old[i]!, old[i + 1]!);
-  }
-}
-
-/**
  * Stages users ROWS_PER_STATEMENT at a time: one multi-row INSERT per group instead of one statement per row. The
  * stage tables have no key, so every row is an append at the end of its table (a key b-tree over ids in file order
  * would take a random insert per row and rewrite most of its pages at every commit).
@@ -285,8 +241,10 @@ export async function ingestUsers(
   const what = opts.what ?? 'the users export file';
   const batchSize = opts.batchSize ?? 5000;
   const stager = new UserStager(db);
+  // A repeated id always repeats its fingerprint: when no fingerprint repeats, the file has no repeated id and the
+  // sorted pass of removeRepeatedUsers is skipped. Lines an earlier attempt staged are not fingerprinted: a resumed
+  // file always takes that exact pass.
   const seen = new IdFingerprints();
-  // Lines an earlier attempt staged are not fingerprinted: a resumed file always takes the exact pass.
   let maybeRepeats = opts.skipLines > 0;
   let lineNo = 0;
   let pending: { line: string; no: number }[] = [];
