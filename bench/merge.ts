@@ -83,7 +83,7 @@ async function child(wsFile: string, keyFile: string, file: string, pgpFile?: st
     ...(pgp ? { pgp } : {}),
     checkpoint,
     timings,
-    // --threads on|off overrides the merge's own choice ('auto': threads on four cores or more), for comparison.
+    // --threads on|off overrides the merge's own choice ('auto': threads for a large file on two cores or more).
     ...(process.env.A2W_BENCH_THREADS ? { threads: process.env.A2W_BENCH_THREADS === 'on' } : {}),
     // The built reading thread (what the app and the CLI run) when `npm run build` has made one; else the TypeScript,
     // whose loader (tsx) adds some 35 MB to the thread.

@@ -78,8 +78,8 @@ export interface MergeEnv {
   jobId?: string;
   maxLineBytes?: number;
   /**
-   * Read, match and encrypt on threads of their own: 'auto' (the default) does so for files of a few MB and more on a
-   * machine with four cores or more.
+   * Read and match on a thread of its own (with the encryption shared with this thread, or on cipher threads where
+   * there are cores for them): 'auto' (the default) does so for files of a few MB and more on two cores or more.
    */
   threads?: boolean | 'auto';
   /** With threads: how many encrypt beside the reading one (default: the cores beyond two, at most four). */
@@ -346,11 +346,11 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
   }
 }
 
-// Threads pay off for a large file on a machine with cores to spare. On two cores, measured at a million lines on an
-// idle machine, the three threads merged a plain file faster (68k vs 43k lines/s) but a PGP file slower (49k vs 57k)
-// and held 350 MB instead of 240-265 MB, over the merge's 300 MB budget; so 'auto' waits for four cores.
+// Threads pay off for a large file. On two cores, measured at a million lines, the reading thread and this one
+// sharing the encryption merged a plain file at 93-110k lines/s (one thread: 62-80k) and a PGP file at 68k (53k),
+// peaking at 245-270 MB (one thread: about 165-245 MB), within the merge's 300 MB budget.
 const THREADS_FROM_BYTES = 4 * 1024 * 1024;
-const THREADS_FROM_CORES = 4;
+const THREADS_FROM_CORES = 2;
 
 /** Cipher threads beside the reading and the writing ones: none on two cores, where those two share the encryption. */
 function cipherThreadsBeside(): number {

@@ -20,6 +20,10 @@ export type StageThreadReply =
   | { type: 'done'; timings: SourceTimings }
   | { type: 'error'; code: ErrorCode; message: string; hint: string | undefined };
 
+// A bound on the thread's old generation also makes V8 collect it sooner: at a million lines the process peaked at
+// about 245 MB with it and 275-325 MB without (at some 15% more CPU). What the thread keeps is a few batches.
+const STAGE_THREAD_OLD_GENERATION_MB = 128;
+
 /** `dataKey` is wiped once handed over. */
 export function startStageThread(
   opts: Omit<StageThreadStart, 'dataKey'> & {
@@ -35,7 +39,7 @@ export function startStageThread(
   const worker = new Worker(entry.file, {
     workerData: start,
     execArgv: entry.execArgv,
-    resourceLimits: THREAD_RESOURCE_LIMITS,
+    resourceLimits: { ...THREAD_RESOURCE_LIMITS, maxOldGenerationSizeMb: STAGE_THREAD_OLD_GENERATION_MB },
   });
   start.dataKey.fill(0);
   dataKey.fill(0);
@@ -51,8 +55,13 @@ export function startStageThread(
     notify?.();
   };
   worker.on('message', push);
-  worker.on('error', () => {
-    ended ??= new AppError('internal', 'The thread reading the support file stopped unexpectedly.');
+  worker.on('error', (err) => {
+    ended ??= new AppError(
+      'internal',
+      (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `The thread reading the support file used up its memory budget (${STAGE_THREAD_OLD_GENERATION_MB} MB) and stopped.`
+        : 'The thread reading the support file stopped unexpectedly.',
+    );
     notify?.();
   });
   worker.on('exit', () => {
