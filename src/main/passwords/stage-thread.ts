@@ -1,7 +1,8 @@
 // Worker-thread entry (built to out/main/stage-thread.js): the reading half of a large merge. It reads the support
 // file (decrypting PGP in memory), matches and classifies each line against its own read-only connection to the
 // workspace, has the values encrypted (by a cipher pool where there are cores for one, else by itself and the merge's
-// thread in shares), and posts the batches to the merge's thread, which writes them. It never writes the workspace and never logs; values and keys stay in memory.
+// thread in shares), and posts the batches to the merge's thread, which writes them. It never writes the workspace
+// and never logs; values and keys stay in memory.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors';

@@ -380,7 +380,8 @@ export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
       tick();
       const fresh = await blobs;
       tick('waitEncrypt');
-      // Kept and fresh ciphertexts back to back, in row order; the deferred values' rows last, with empty blobs.
+      // Kept and fresh ciphertexts back to back, in row order; the rows of the deferred values (the batch's last
+      // fresh ones) get an empty blob.
       const blobEnds = new Int32Array(batch.users.length);
       let next = 0;
       const ordered = batch.kept.map((kept) => kept ?? fresh[next++] ?? NO_BLOB);

@@ -43,7 +43,7 @@ export function inlineEncryptor(cipher: FieldCipher): BulkEncryptor {
 }
 
 /** One thread per core beyond the caller's own, at least one, at most four. */
-export function defaultPoolThreads(): number {
+function defaultPoolThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 

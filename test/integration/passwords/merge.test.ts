@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MergeCheckpoint } from '../../../src/main/passwords/merge';
 import type { Workspace } from '../../../src/main/workspace';
 import { exportedTenant, lineOwner, mergeDirect, mergeTables, type Exported } from './setup';
 
@@ -187,6 +188,57 @@ describe('password-hash merge with the sandbox files', () => {
       ).toThrow(/could not be decrypted/);
       // Nothing of an earlier run is left behind.
       expect(ws.db.prepare('SELECT count(DISTINCT run) FROM password_hash_rows').pluck().get()).toBe(1);
+    },
+  );
+});
+
+describe('a merge paused and resumed', () => {
+  it.each([
+    ['on the merge thread', false],
+    ['on a reading thread', true],
+  ])(
+    '%s: a user merged before the pause is a duplicate when a later line names them again',
+    async (_how, threads) => {
+      const database = new Set(
+        t.tenant.users.filter((u) => u.user_id.startsWith('auth0|')).map((u) => u.user_id),
+      );
+      const original = t.tenant.passwords.find((l) => database.has(lineOwner(l)))!;
+      const owner = lineOwner(original);
+      // The tenant's lines, lines of unknown users (so that the pause falls between batches before the end), then
+      // the first database user's line again with another hash.
+      const text = readFileSync(t.files.passwordsPlain, 'utf8').trimEnd().split('\n');
+      for (let i = 0; i < 1500; i++)
+        text.push(
+          JSON.stringify({
+            _id: { $oid: `ffff${i.toString(16).padStart(20, '0')}` },
+            email: `nobody-${i}@example.invalid`,
+            passwordHash: original.passwordHash,
+            connection: original.connection,
+          }),
+        );
+      text.push(JSON.stringify({ ...original, passwordHash: bcrypt.hashSync('another password', 4) }));
+      const file = join(t.dir, `passwords-repeat-${threads}.ndjson`);
+      writeFileSync(file, text.join('\n') + '\n', { mode: 0o600 });
+
+      let saved: MergeCheckpoint | null = null;
+      const stopped = await mergeDirect(ws, 'passwords', file, {
+        env: {
+          threads,
+          saveCheckpoint: (cp) => (saved = cp),
+          throwIfStopped: () => {
+            if ((saved?.linesApplied ?? 0) > 0)
+              throw Object.assign(new Error('paused'), { name: 'JobStopped' });
+          },
+        },
+      }).catch((e: Error) => e);
+      expect(stopped).toMatchObject({ name: 'JobStopped' });
+      expect(saved!.linesApplied).toBeGreaterThan(0);
+      expect(saved!.linesApplied).toBeLessThan(text.length);
+
+      const { summary } = await mergeDirect(ws, 'passwords', file, { checkpoint: saved, env: { threads } });
+      expect(summary.counts.lines).toBe(text.length);
+      expect(summary.counts.duplicates).toBe(t.manifest.duplicatePasswordLines + 1);
+      expect(storedHash(owner)).toBe(original.passwordHash); // the first line wins
     },
   );
 });
