@@ -347,7 +347,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
 }
 
 // Threads pay off for a large file. On two cores, measured at a million lines, the reading thread and this one
-// sharing the encryption merged a plain file at 93-110k lines/s (one thread: 62-80k) and a PGP file at 68k (53k),
+// sharing the encryption merged a plain file at 93-103k lines/s (one thread: 62-80k) and a PGP file at 68k (53k),
 // peaking at 245-270 MB (one thread: about 165-245 MB), within the merge's 300 MB budget.
 const THREADS_FROM_BYTES = 4 * 1024 * 1024;
 const THREADS_FROM_CORES = 2;
