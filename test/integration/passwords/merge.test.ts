@@ -188,6 +188,19 @@ describe('password-hash merge with the sandbox files', () => {
       ).toThrow(/could not be decrypted/);
       // Nothing of an earlier run is left behind.
       expect(ws.db.prepare('SELECT count(DISTINCT run) FROM password_hash_rows').pluck().get()).toBe(1);
+
+      // The same file again on threads: every value is found unchanged and kept as it was.
+      const before = ws.db
+        .prepare('SELECT user_id, hash_enc FROM password_hashes ORDER BY user_id')
+        .raw()
+        .all();
+      const again = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
+        env: { threads: true, cipherThreads },
+      });
+      expect(again.summary).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: summary.added });
+      expect(
+        ws.db.prepare('SELECT user_id, hash_enc FROM password_hashes ORDER BY user_id').raw().all(),
+      ).toEqual(before);
     },
   );
 });
