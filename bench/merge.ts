@@ -48,7 +48,10 @@ interface Result {
   linesPerCpuSecond: number;
   /** The field cipher alone in the same process (one createCipheriv per value): the floor of the merge's cost. */
   cipherEncryptsPerCpuSecond: number;
-  /** Where the merge's own thread spent its time: reading and parsing, matching, waiting for the cipher threads... */
+  /**
+   * Milliseconds per phase: read, match and waitEncrypt are the reading half's (on its own thread when threads are
+   * on); waitBatches, write (encryption shared with the reading thread included) and commit are the merge's thread.
+   */
   mainThreadMs: MergeTimings;
 }
 
