@@ -2,7 +2,10 @@
 // every hash with its row AAD, stage, commit): 1,000,000 lines, plain NDJSON and PGP (RSA-4096, zlib like GnuPG),
 // against a workspace holding the matching 1,000,000 users. Each measurement runs in its own child process on a fresh
 // copy of the workspace, so peak RSS is the merge's own.
-//   node --import tsx bench/merge.ts [--lines N] [--threads on|off] [--keep DIR] [--only plain|pgp]
+//   node --import tsx bench/merge.ts [--lines N] [--threads on|off] [--keep DIR] [--only plain|pgp] [--shuffled]
+// The file lists the users in the order of their ids, as Auth0's does when ids follow creation (ObjectIds); with
+// --shuffled a plain file in an unrelated order is measured too (each lookup then lands on another part of the
+// user index).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -168,12 +171,17 @@ function bcryptTail(): string {
   return out;
 }
 
-async function generate(file: string, lines: number): Promise<void> {
+// A prime larger than any --lines: i * SHUFFLE mod lines visits every user once, in an order unrelated to their ids.
+const SHUFFLE = 1_000_003;
+
+/** The users' lines in user order, or (`shuffled`) in an order unrelated to their ids. */
+async function generate(file: string, lines: number, shuffled = false): Promise<void> {
   const out = createWriteStream(file, { mode: 0o600 });
   const BLOCK = 5000;
   for (let i = 0; i < lines; i += BLOCK) {
     let text = '';
-    for (let j = i; j < Math.min(lines, i + BLOCK); j++) {
+    for (let k = i; k < Math.min(lines, i + BLOCK); k++) {
+      const j = shuffled ? (k * SHUFFLE) % lines : k;
       const email = `user${j}@example.com`;
       text +=
         JSON.stringify({
@@ -288,6 +296,7 @@ async function main(): Promise<void> {
   const keep = flag(argv, '--keep');
   const only = flag(argv, '--only') as 'plain' | 'pgp' | undefined;
   const threads = flag(argv, '--threads');
+  const shuffled = argv.includes('--shuffled');
   if (threads === 'on' || threads === 'off') process.env.A2W_BENCH_THREADS = threads;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'a2w-bench-merge-'));
   try {
@@ -317,10 +326,13 @@ async function main(): Promise<void> {
       ws = await workspaceWithUsers(dir, lines);
       if (keep) writeFileSync(prepared, JSON.stringify({ ...ws, lines }));
     }
+    const plainShuffled = join(dir, 'passwords-shuffled.ndjson');
+    if (shuffled && !existsSync(plainShuffled)) await generate(plainShuffled, lines, true);
     const prepSeconds = (Date.now() - t0) / 1000;
     const loadBefore = os.loadavg().map((l) => Math.round(l * 10) / 10);
     const out = {
       ...(only !== 'pgp' ? { plain: measure(dir, ws.file, ws.keyFile, [plain]) } : {}),
+      ...(shuffled ? { plainShuffled: measure(dir, ws.file, ws.keyFile, [plainShuffled]) } : {}),
       ...(only !== 'plain' ? { pgp: measure(dir, ws.file, ws.keyFile, [pgpFile, keyJson]) } : {}),
       users: lines,
       fileMB: {
