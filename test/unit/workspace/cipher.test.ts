@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
 import { createFieldCipher, type RowRef } from '../../../src/main/workspace';
@@ -30,6 +30,18 @@ describe('field cipher', () => {
     const bytes = randomBytes(64);
     expect(c.decrypt(ref, c.encrypt(ref, bytes)).equals(bytes)).toBe(true);
     expect(c.decrypt(ref, c.encrypt(ref, '')).length).toBe(0);
+  });
+
+  it('keeps the blob format: version, nonce, AES-256-GCM body and tag over the canonical JSON of the row ref', () => {
+    const c = createFieldCipher(key);
+    for (const r of [ref, { table: 'mfa_totp_secrets', column: 'secret_enc', id: 'sms|"quoted" é\\' }]) {
+      const blob = c.encrypt(r, 'value');
+      const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(1, 13), { authTagLength: 16 });
+      decipher.setAAD(Buffer.from(JSON.stringify(['a2w-field', 1, r.table, r.column, r.id]), 'utf8'));
+      decipher.setAuthTag(blob.subarray(blob.length - 16));
+      const plain = Buffer.concat([decipher.update(blob.subarray(13, blob.length - 16)), decipher.final()]);
+      expect(plain.toString('utf8')).toBe('value');
+    }
   });
 
   it('refuses a ciphertext moved to another row, column or table (AAD)', () => {
