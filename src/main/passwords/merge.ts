@@ -524,7 +524,10 @@ function commit(
       run.runId,
     );
 
-    const withoutValue = kind === 'passwords' ? countWithoutHash(db, run.seq) : countToReenrol(db);
+    const withoutValue =
+      kind === 'passwords'
+        ? countWithoutHash(db, run.seq, run.tallies ? run.tallies.reduce((a, b) => a + b, 0) : null)
+        : countToReenrol(db);
     const c = run.counts;
     const summary: MergeSummary = {
       kind,
@@ -583,15 +586,21 @@ const WITHOUT_HASH_WHERE = `u.is_database = 1 AND NOT EXISTS (SELECT 1 FROM pass
 const REENROL_WHERE = `(u.has_mfa = 1 OR EXISTS (SELECT 1 FROM auth0_mfa_enrolments e WHERE e.user_id = u.user_id))
   AND NOT EXISTS (SELECT 1 FROM mfa_totp_secrets t WHERE t.user_id = u.user_id)`;
 
-/** Database users without a hash once run `seq` is the committed one (its rows directly: a third faster than the view). */
-function countWithoutHash(db: Database, seq: number): number {
-  return db
-    .prepare(
-      `SELECT count(*) FROM auth0_users u WHERE u.is_database = 1
-       AND NOT EXISTS (SELECT 1 FROM password_hash_rows h WHERE h.run = ? AND h.user_id = u.user_id)`,
-    )
+/**
+ * Database users without a hash once run `seq` is the committed one. A run has one row per user it matched, and
+ * only database users are matched, so this is the database users less the run's rows: one scan of the users instead
+ * of a lookup per user into the million rows just written (half a second, alone on one core, at a million).
+ * `runRows` is what this attempt wrote when it wrote the whole run; a resumed run counts its rows.
+ */
+function countWithoutHash(db: Database, seq: number, runRows: number | null): number {
+  const databaseUsers = db
+    .prepare('SELECT count(*) FROM auth0_users WHERE is_database = 1')
     .pluck()
-    .get(seq) as number;
+    .get() as number;
+  const rows =
+    runRows ??
+    (db.prepare('SELECT count(*) FROM password_hash_rows WHERE run = ?').pluck().get(seq) as number);
+  return databaseUsers - rows;
 }
 
 function countToReenrol(db: Database): number {

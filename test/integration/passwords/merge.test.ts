@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MergeCheckpoint } from '../../../src/main/passwords/merge';
+import { listWhere, type MergeCheckpoint } from '../../../src/main/passwords/merge';
 import type { Workspace } from '../../../src/main/workspace';
 import { exportedTenant, lineOwner, mergeDirect, mergeTables, type Exported } from './setup';
 
@@ -219,7 +219,17 @@ describe('a merge paused and resumed', () => {
       const owner = lineOwner(original);
       // The tenant's lines, lines of unknown users (so that the pause falls between batches before the end), then
       // the first database user's line again with another hash.
-      const text = readFileSync(t.files.passwordsPlain, 'utf8').trimEnd().split('\n');
+      const tenantLines = readFileSync(t.files.passwordsPlain, 'utf8').trimEnd().split('\n');
+      // One database user's only line left out, so that one user has no hash.
+      const ownerOf = (line: string) => lineOwner(JSON.parse(line) as (typeof t.tenant.passwords)[number]);
+      const lineCount = new Map<string, number>();
+      for (const line of tenantLines) lineCount.set(ownerOf(line), (lineCount.get(ownerOf(line)) ?? 0) + 1);
+      const left = tenantLines.findIndex((line) => {
+        const who = ownerOf(line);
+        return who !== owner && database.has(who) && lineCount.get(who) === 1;
+      });
+      expect(left).toBeGreaterThanOrEqual(0);
+      const text = tenantLines.filter((_, i) => i !== left);
       for (let i = 0; i < 1500; i++)
         text.push(
           JSON.stringify({
@@ -252,6 +262,13 @@ describe('a merge paused and resumed', () => {
       expect(summary.counts.lines).toBe(text.length);
       expect(summary.counts.duplicates).toBe(t.manifest.duplicatePasswordLines + 1);
       expect(storedHash(owner)).toBe(original.passwordHash); // the first line wins
+      // A resumed run counts the users without a hash from its rows: the same as asking for them one by one.
+      const withoutHash = ws.db
+        .prepare(`SELECT count(*) FROM auth0_users u WHERE ${listWhere.withoutHash}`)
+        .pluck()
+        .get() as number;
+      expect(withoutHash).toBe(1);
+      expect(summary.withoutValue).toBe(withoutHash);
     },
   );
 });
