@@ -21,7 +21,13 @@ import {
 } from './merge-model';
 import type { PgpKeyInput } from './reader';
 import { startStageThread } from './stage-thread-client';
-import { stagedBatches, type BatchSource, type SourceTimings, type StageRun } from './staged-batches';
+import {
+  stagedBatches,
+  type BatchSource,
+  type SourceTimings,
+  type StageRun,
+  type WriteCost,
+} from './staged-batches';
 
 // Merges Auth0's password-hash file (or MFA-secret file) into the workspace:
 //   read (streamed, PGP decrypted in memory) -> match each line to an exported user -> classify -> encrypt
@@ -97,6 +103,10 @@ export interface MergeTimings extends SourceTimings {
   commit: number;
 }
 
+// The hash runs on the merge's thread between the batches it writes, about a chunk per batch: 8 MB chunks hash a
+// 400 MB file within the first fifty batches.
+const SHA_CHUNK_BYTES = 8 * 1024 * 1024;
+
 /** SHA-256 of the file as it is on disk (for a PGP file: of the encrypted bytes). */
 export async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -104,7 +114,7 @@ export async function fileSha256(file: string): Promise<string> {
   // so hashing a large file that way raised the merge's peak memory with the file's size.
   const handle = await open(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    const buffer = Buffer.allocUnsafe(SHA_CHUNK_BYTES);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
@@ -172,7 +182,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
   }
 
   // A checkpoint of this kind's unfinished run is resumed only with the same file, which takes its hash first. A
-  // fresh run hashes the file while the reading thread starts (the hash is recorded before any row is written).
+  // fresh run hashes the file while it reads and writes the first batches.
   let cp = env.checkpoint;
   const candidate =
     cp?.runId &&
@@ -245,26 +255,33 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         ...(env.throwIfStopped ? { throwIfStopped: env.throwIfStopped } : {}),
       });
   let sha256 = knownSha ?? '';
+  let applied = skip;
+  let settled = false;
+  // Batches are written while the file is hashed (0.4 s for a 400 MB file, which the reading thread spent idle when
+  // the writing waited for it). Until the hash is saved the checkpoints name no file, so a run interrupted before
+  // then starts over.
+  let hashing = pendingSha !== null;
+  const shaSaved = pendingSha?.then((sha) => {
+    hashing = false;
+    if (settled) return;
+    sha256 = sha;
+    db.transaction(() => {
+      db.prepare('UPDATE password_merge_runs SET file_sha256 = ? WHERE run_id = ?').run(sha, runId);
+      env.saveCheckpoint(
+        { runId, fileSha256: sha, linesApplied: applied, counts },
+        { done: counts.lines, total: null, message: `${counts.lines} lines read from ${fileName}` },
+      );
+    })();
+  });
+  shaSaved?.catch(() => undefined); // awaited before the commit
   try {
-    if (pendingSha) {
-      // Until this is saved the checkpoint names no file, so an interrupted run starts over.
-      sha256 = await pendingSha;
-      db.transaction(() => {
-        db.prepare('UPDATE password_merge_runs SET file_sha256 = ? WHERE run_id = ?').run(sha256, runId);
-        env.saveCheckpoint(
-          { runId, fileSha256: sha256, linesApplied: 0, counts },
-          { done: 0, total: null, message: `Reading ${fileName}` },
-        );
-      })();
-    }
     const writer = batchWriter(db, kind, seq, cipher);
     // Rows per change code written by this attempt; a resumed run also has rows from earlier attempts, counted at
     // the commit instead.
     const tallies = skip === 0 ? CHANGE_CODES.map(() => 0) : null;
     const unreadable: number[] = [];
-    let applied = skip;
-    const applyBatch = db.transaction((batch: StagedBatch) => {
-      writer.write(batch);
+    const applyBatch = db.transaction((batch: StagedBatch): WriteCost => {
+      const cost = writer.write(batch);
       if (tallies) for (const flags of batch.flags) tallies[flags >> 2]!++;
       applied = batch.lastLine;
       const next: MergeCheckpoint = {
@@ -278,6 +295,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         total: null,
         message: `${batch.counts.lines} lines read from ${fileName}`,
       });
+      return cost;
     });
 
     const clock = phaseClock(env.timings);
@@ -285,8 +303,10 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     for await (const batch of source) {
       clock.stop('waitBatches');
       env.throwIfStopped?.();
-      applyBatch(batch);
-      source.written(batch);
+      // Batches already received are yielded without a turn of the event loop, where the hash's reads complete.
+      if (hashing) await new Promise<void>((resolve) => setImmediate(resolve));
+      const cost = applyBatch(batch);
+      source.written(batch, cost);
       counts = batch.counts;
       for (const line of batch.unreadable) if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(line);
       clock.stop('write');
@@ -320,6 +340,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         'Run the merge again.',
       );
     }
+    await shaSaved;
     env.throwIfStopped?.();
     // The commit that applies the merge is durable again (synchronous as it was before the staging).
     durable();
@@ -341,6 +362,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     }
     throw err;
   } finally {
+    settled = true;
     durable();
     await source.close();
   }
@@ -404,7 +426,7 @@ function batchWriter(
   kind: MergeKind,
   seq: number,
   cipher: FieldCipher,
-): { write(batch: StagedBatch): void } {
+): { write(batch: StagedBatch): WriteCost } {
   const spec = SPECS[kind];
   const insertLine = db.prepare(
     `INSERT INTO password_merge_lines (run_id, line, outcome, user_id, algorithm, via, candidates, problem)
@@ -444,15 +466,25 @@ function batchWriter(
     write(batch) {
       const ids = batch.classes.map(classId);
       const blobs = Buffer.from(batch.blobs.buffer, batch.blobs.byteOffset, batch.blobs.byteLength);
+      // The values the reading thread left to this one (rows with an empty blob), timed: the reading thread sizes its
+      // share of the next batches by what encryption and writing cost here.
+      const encryptStart = performance.now();
+      const fresh: Buffer[] = [];
       let start = 0;
+      for (let i = 0; i < batch.users.length; i++) {
+        if (batch.blobEnds[i] === start) {
+          const ref = { table: spec.live, column: spec.column, id: batch.users[i]! };
+          fresh.push(cipher.encrypt(ref, batch.deferred[fresh.length]!));
+        }
+        start = batch.blobEnds[i]!;
+      }
+      const cost: WriteCost = { encryptMs: performance.now() - encryptStart, encrypted: fresh.length };
+      start = 0;
       let deferred = 0;
       for (let i = 0; i < batch.users.length; i++) {
         let blob = blobs.subarray(start, batch.blobEnds[i]);
         start = batch.blobEnds[i]!;
-        if (blob.length === 0) {
-          const ref = { table: spec.live, column: spec.column, id: batch.users[i]! };
-          blob = cipher.encrypt(ref, batch.deferred[deferred++]!);
-        }
+        if (blob.length === 0) blob = fresh[deferred++]!;
         const flags = batch.flags[i]!;
         const via = flags & ROW_VIA_EMAIL ? 'email' : 'id';
         const change = CHANGE_CODES[flags >> 2];
@@ -471,6 +503,7 @@ function batchWriter(
       }
       rows.flush();
       for (const line of batch.lines) insertLine.run(line);
+      return cost;
     },
   };
 }

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../shared/errors';
-import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry, threadExecArgv } from '../jobs/thread-entry';
 import type { StagedBatch } from './merge-model';
-import type { BatchSource, SourceTimings, StageRun } from './staged-batches';
+import type { BatchSource, SourceTimings, StageRun, WriteCost } from './staged-batches';
 
 // Runs the reading half of a merge (staged-batches.ts) on a thread of its own: on a multi-core laptop the file is
 // read, matched and encrypted there while the merge's thread writes the previous batches.
@@ -13,8 +13,11 @@ export interface StageThreadStart extends StageRun {
   cipherThreads: number;
 }
 
-/** The oldest batch not yet acknowledged was written; the writer had waited `waitedMs` with no batch to write. */
-export type StageThreadMessage = { type: 'written'; waitedMs: number };
+/**
+ * The oldest batch not yet acknowledged was written: since the previous acknowledgement the writer worked `busyMs`,
+ * of which `encryptMs` encrypting `encrypted` deferred values.
+ */
+export type StageThreadMessage = { type: 'written'; busyMs: number; encryptMs: number; encrypted: number };
 export type StageThreadReply =
   | { type: 'batch'; batch: StagedBatch }
   | { type: 'done'; timings: SourceTimings }
@@ -35,7 +38,9 @@ export function startStageThread(
 ): BatchSource {
   const { timings, dataKey, entryFile, ...rest } = opts;
   const start: StageThreadStart = { ...rest, dataKey: new Uint8Array(dataKey) };
-  const entry = entryFile ? { file: entryFile } : threadEntry(__dirname, 'stage-thread');
+  const entry = entryFile
+    ? { file: entryFile, execArgv: threadExecArgv(entryFile) }
+    : threadEntry(__dirname, 'stage-thread');
   const worker = new Worker(entry.file, {
     workerData: start,
     execArgv: entry.execArgv,
@@ -48,8 +53,9 @@ export function startStageThread(
   let notify: (() => void) | null = null;
   let ended: Error | null = null;
   let closed = false;
-  // Time the writer waited with nothing to write, since its last acknowledgement.
+  // Since the writer's last acknowledgement: the time it waited with nothing to write, and when that was.
   let starved = 0;
+  let lastAck = performance.now();
   const push = (reply: StageThreadReply): void => {
     queue.push(reply);
     notify?.();
@@ -90,8 +96,15 @@ export function startStageThread(
   }
   return {
     [Symbol.asyncIterator]: batches,
-    written() {
-      const message: StageThreadMessage = { type: 'written', waitedMs: starved };
+    written(_batch, cost?: WriteCost) {
+      const now = performance.now();
+      const message: StageThreadMessage = {
+        type: 'written',
+        busyMs: now - lastAck - starved,
+        encryptMs: cost?.encryptMs ?? 0,
+        encrypted: cost?.encrypted ?? 0,
+      };
+      lastAck = now;
       starved = 0;
       if (!closed) worker.postMessage(message);
     },

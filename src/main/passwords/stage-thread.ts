@@ -7,16 +7,18 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors';
 import { createFieldCipher } from '../workspace/cipher';
-import { inlineEncryptor, startCipherPool } from '../workspace/cipher-pool';
+import { inlineEncryptor, startCipherPool, type BulkEncryptor } from '../workspace/cipher-pool';
+import { EncryptionBalance } from './encryption-balance';
 import { stagedBatches, type SourceTimings } from './staged-batches';
 import type { StageThreadMessage, StageThreadReply, StageThreadStart } from './stage-thread-client';
 
 if (!parentPort) throw new Error('src/main/passwords/stage-thread.ts must run as a worker thread.');
 const port = parentPort;
 const start = workerData as StageThreadStart;
-// Batches posted and not yet written: the file is not read further ahead than this.
-const MAX_AHEAD = 3;
-const SHARE_STEP = 0.05;
+// Batches posted and not yet written: the file is not read further ahead than this. Enough that one thread's pause (a
+// GC, a WAL checkpoint) does not leave the other waiting: with 3, the writer waited 0.9 s at a million lines; with 8,
+// 0.3 s (a batch is some 150 KB).
+const MAX_AHEAD = 8;
 
 async function run(): Promise<void> {
   const key = Buffer.from(start.dataKey.buffer, start.dataKey.byteOffset, start.dataKey.byteLength);
@@ -29,23 +31,40 @@ async function run(): Promise<void> {
   const db = new Database(start.workspaceFile, { readonly: true, fileMustExist: true });
   db.pragma('cache_size = -16384');
   const timings: SourceTimings = { read: 0, match: 0, waitEncrypt: 0 };
-  // Without cipher threads (a two-core machine) this thread and the writing one share the encryption: the one that
-  // waited longer for the other since the last batch (the writer: with nothing to write) takes more of the next.
-  let share = 0.5;
-  let waitedHere = 0;
-  let waitedThere = 0;
-  const encryptShare = (): number => {
-    if (waitedThere > waitedHere) share = Math.max(0, share - SHARE_STEP);
-    else if (waitedHere > waitedThere) share = Math.min(1, share + SHARE_STEP);
-    waitedHere = 0;
-    waitedThere = 0;
-    return share;
+  // Without cipher threads (a two-core machine) this thread and the writing one share the encryption, in shares
+  // sized by what each measured its work to cost (encryption-balance.ts).
+  const balance = new EncryptionBalance();
+  let waited = 0;
+  let encryptMs = 0;
+  let encrypted = 0;
+  let lastShare = performance.now();
+  let shared = 0;
+  const timedEncryptor: BulkEncryptor = {
+    ...encryptor,
+    // The inline encryptor encrypts before it returns.
+    encryptMany: (table, column, ids, values) => {
+      const since = performance.now();
+      const blobs = encryptor.encryptMany(table, column, ids, values);
+      encryptMs += performance.now() - since;
+      encrypted += values.length;
+      return blobs;
+    },
+  };
+  const encryptShare = (batch: { lines: number; values: number }): number => {
+    const now = performance.now();
+    // The first batch's time includes opening the file.
+    if (shared++ > 0)
+      balance.reading({ lines: batch.lines, busyMs: now - lastShare - waited, encryptMs, encrypted });
+    lastShare = now;
+    waited = 0;
+    encryptMs = 0;
+    encrypted = 0;
+    return balance.next(batch);
   };
   const source = stagedBatches({
     db,
     cipher,
-    encryptor,
-    ...(encryptor.parallel ? {} : { encryptShare }),
+    ...(encryptor.parallel ? { encryptor } : { encryptor: timedEncryptor, encryptShare }),
     kind: start.kind,
     runId: start.runId,
     seq: start.seq,
@@ -55,13 +74,23 @@ async function run(): Promise<void> {
     timings,
   });
   let ahead = 0;
-  // The users of the batches posted and not yet written, oldest first (the writer acknowledges them in order).
-  const posted: string[][] = [];
+  // The batches posted and not yet written, oldest first (the writer acknowledges them in order).
+  const posted: { users: string[]; lines: number }[] = [];
+  let lastLine = start.skip;
+  let acknowledged = 0;
   let wake: (() => void) | null = null;
   port.on('message', (m: StageThreadMessage) => {
     if (m.type !== 'written') return;
-    source.written({ users: posted.shift()! });
-    waitedThere += m.waitedMs;
+    const batch = posted.shift()!;
+    source.written(batch);
+    // The first batch's time includes the writer's start.
+    if (acknowledged++ > 0)
+      balance.writing({
+        lines: batch.lines,
+        busyMs: m.busyMs,
+        encryptMs: m.encryptMs,
+        encrypted: m.encrypted,
+      });
     ahead--;
     wake?.();
   });
@@ -69,12 +98,13 @@ async function run(): Promise<void> {
     for await (const batch of source) {
       const reply: StageThreadReply = { type: 'batch', batch };
       port.postMessage(reply);
-      posted.push(batch.users);
+      posted.push({ users: batch.users, lines: batch.lastLine - lastLine });
+      lastLine = batch.lastLine;
       ahead++;
       if (ahead >= MAX_AHEAD) {
         const since = performance.now();
         while (ahead >= MAX_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
-        waitedHere += performance.now() - since;
+        waited += performance.now() - since;
       }
     }
     const done: StageThreadReply = { type: 'done', timings };

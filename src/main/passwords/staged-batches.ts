@@ -55,7 +55,7 @@ export interface StagedBatchesOptions extends StageRun {
    * The share (0 to 1) of a batch's fresh values this side encrypts; the rest go to the writing thread as `deferred`.
    * Always 1 unless this side runs on a thread of its own and has no cipher threads to hand values to.
    */
-  encryptShare?(): number;
+  encryptShare?(batch: { lines: number; values: number }): number;
   throwIfStopped?(): void;
   timings?: SourceTimings;
 }
@@ -67,9 +67,15 @@ export interface SourceTimings {
   waitEncrypt: number;
 }
 
+/** What writing a batch cost the writing thread: the time it took to encrypt its deferred values. */
+export interface WriteCost {
+  encryptMs: number;
+  encrypted: number;
+}
+
 export interface BatchSource extends AsyncIterable<StagedBatch> {
   /** The batch was written: its users now count as staged through the rows table. */
-  written(batch: Pick<StagedBatch, 'users'>): void;
+  written(batch: Pick<StagedBatch, 'users'>, cost?: WriteCost): void;
   close(): Promise<void>;
 }
 
@@ -366,8 +372,8 @@ export function stagedBatches(opts: StagedBatchesOptions): BatchSource {
       tick();
       const batch = match(pending);
       tick('match');
+      const share = opts.encryptShare?.({ lines: pending.length, values: batch.encryptValues.length }) ?? 1;
       pending = [];
-      const share = opts.encryptShare?.() ?? 1;
       const here = share >= 1 ? batch.encryptValues.length : Math.round(batch.encryptValues.length * share);
       const deferred = batch.encryptValues.splice(here);
       batch.encryptIds.length = here;

@@ -249,7 +249,8 @@ describe('a merge paused and resumed', () => {
           threads,
           saveCheckpoint: (cp) => (saved = cp),
           throwIfStopped: () => {
-            if ((saved?.linesApplied ?? 0) > 0)
+            // Once the checkpoint names the file (a run stopped before its hash is saved starts over).
+            if ((saved?.linesApplied ?? 0) > 0 && saved?.fileSha256)
               throw Object.assign(new Error('paused'), { name: 'JobStopped' });
           },
         },
@@ -259,6 +260,7 @@ describe('a merge paused and resumed', () => {
       expect(saved!.linesApplied).toBeLessThan(text.length);
 
       const { summary } = await mergeDirect(ws, 'passwords', file, { checkpoint: saved, env: { threads } });
+      expect(summary.runId).toBe(saved!.runId); // resumed, not started over
       expect(summary.counts.lines).toBe(text.length);
       expect(summary.counts.duplicates).toBe(t.manifest.duplicatePasswordLines + 1);
       expect(storedHash(owner)).toBe(original.passwordHash); // the first line wins
