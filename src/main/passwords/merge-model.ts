@@ -108,5 +108,6 @@ export interface StagedBatch {
 
 export const ROW_BLOCKED = 1;
 export const ROW_VIA_EMAIL = 2;
+/** A row's `change` is stored as its index here (migration 008): keep the order. */
 export const CHANGE_CODES = ['added', 'changed', 'unchanged'] as const;
 export type Change = (typeof CHANGE_CODES)[number];

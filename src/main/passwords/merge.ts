@@ -486,8 +486,9 @@ function batchWriter(
         start = batch.blobEnds[i]!;
         if (blob.length === 0) blob = fresh[deferred++]!;
         const flags = batch.flags[i]!;
-        const via = flags & ROW_VIA_EMAIL ? 'email' : 'id';
-        const change = CHANGE_CODES[flags >> 2];
+        // Stored as codes (migration 008): via 1 = 'email', 0 = 'id'; change = its CHANGE_CODES index.
+        const via = flags & ROW_VIA_EMAIL ? 1 : 0;
+        const change = flags >> 2;
         if (kind === 'passwords')
           rows.add(
             seq,
@@ -533,8 +534,8 @@ function commit(
             (
               db
                 .prepare(`SELECT change, count(*) AS n FROM ${spec.rows} WHERE run = ? GROUP BY change`)
-                .all(run.seq) as { change: string; n: number }[]
-            ).map((r) => [r.change, r.n]),
+                .all(run.seq) as { change: number; n: number }[]
+            ).map((r) => [CHANGE_CODES[r.change], r.n]),
           )
     ) as Record<string, number>;
     // Every changed or unchanged row stands for one row of the previous run; the rest of those are gone.
