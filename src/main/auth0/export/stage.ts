@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { EntityName } from './entities';
 
@@ -78,12 +79,36 @@ function swapTables(db: Database, live: string, stage: string): boolean {
     db.exec(`ALTER TABLE ${live} RENAME TO ${spare}`);
     db.exec(`ALTER TABLE ${stage} RENAME TO ${live}`);
     db.exec(`ALTER TABLE ${spare} RENAME TO ${stage}`);
-    for (const i of indexes) db.exec(i.sql!);
+    buildIndexes(
+      db,
+      indexes.map((i) => i.sql!),
+    );
   } finally {
     db.pragma(`legacy_alter_table = ${legacy ? 'ON' : 'OFF'}`);
   }
   return true;
 }
+
+/**
+ * Runs CREATE INDEX statements with a small page cache and SQLite's sorter threads. Measured on a million users
+ * (1.1 GB of rows, eleven indexes): 11.8 s with the 64 MB cache the export otherwise uses, 7.2 s with a 2 MB one (the
+ * sorter sorts cache-sized runs that fit the CPU's caches, then merges them; a table scan through a large cache costs
+ * more than through a small one), 5.7-6.3 s with sorter threads too (they sort runs while the scan goes on).
+ */
+function buildIndexes(db: Database, statements: string[]): void {
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  const threads = db.pragma('threads', { simple: true }) as number;
+  db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
+  db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
+  try {
+    for (const sql of statements) db.exec(sql);
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
+    db.pragma(`threads = ${threads}`);
+  }
+}
+
+const INDEX_BUILD_CACHE_KIB = -2000;
 
 /** Merges one staged table into its live table; call inside a transaction. */
 export function mergeTable(db: Database, table: string): TableChanges {
@@ -115,7 +140,7 @@ export function mergeTable(db: Database, table: string): TableChanges {
   // sort, and loses it again before the stage is emptied.
   const stageKey = `${stage}_merge_key`;
   const keyless = columns(db, stage).every((c) => c.pk === 0);
-  if (keyless) db.exec(`CREATE INDEX ${stageKey} ON ${stage} (${pk.join(', ')})`);
+  if (keyless) buildIndexes(db, [`CREATE INDEX ${stageKey} ON ${stage} (${pk.join(', ')})`]);
   const removed = db
     .prepare(`DELETE FROM ${live} WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${join('s', live)})`)
     .run().changes;
