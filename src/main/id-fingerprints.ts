@@ -8,9 +8,14 @@ export class IdFingerprints {
   private slots = new Uint32Array(1 << 17); // pairs (hi, lo); (0, 0) marks an empty slot
   private used = 0;
 
+  // The last id fingerprinted: has(id) followed by add(id), the usual pair, hashes the id once.
+  private lastId: string | undefined;
+  private lastHi = 0;
+  private lastLo = 0;
+
   /** Records `id`; true when its fingerprint was already recorded. */
   add(id: string): boolean {
-    const [hi, lo] = fingerprint(id);
+    const [hi, lo] = this.fingerprint(id);
     if (this.find(this.slots, hi, lo, true)) return true;
     if (++this.used * 2 > this.slots.length / 2) this.grow();
     return false;
@@ -18,8 +23,20 @@ export class IdFingerprints {
 
   /** Whether `id`'s fingerprint was recorded (false: `id` certainly was not added). */
   has(id: string): boolean {
-    const [hi, lo] = fingerprint(id);
+    const [hi, lo] = this.fingerprint(id);
     return this.find(this.slots, hi, lo, false);
+  }
+
+  private fingerprint(id: string): readonly [number, number] {
+    if (id !== this.lastId) {
+      const [hi, lo] = fingerprint(id);
+      this.lastId = id;
+      this.lastHi = hi;
+      this.lastLo = lo;
+    }
+    pair[0] = this.lastHi;
+    pair[1] = this.lastLo;
+    return pair;
   }
 
   /** Whether the pair is in `slots`; when it is not and `insert` is set, puts it there. */

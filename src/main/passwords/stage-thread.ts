@@ -59,7 +59,8 @@ async function run(): Promise<void> {
     waited = 0;
     encryptMs = 0;
     encrypted = 0;
-    return balance.next(batch);
+    const g = 0.05;
+    return Math.min(1, Math.max(0, balance.next(batch) + g * (ahead - MAX_AHEAD / 2)));
   };
   const source = stagedBatches({
     db,
