@@ -8,6 +8,11 @@
 
 /** Weight of the newest measurement in the running averages: smooths one batch's noise (a GC, a WAL checkpoint). */
 const SMOOTHING = 0.2;
+/**
+ * What the measurements miss shows in the batches waiting between the threads: per batch away from half full, the
+ * reading thread's share moves this much (up when batches pile up before the writer, down when it runs out).
+ */
+const LEVEL_LEAN = 0.05;
 
 export interface ThreadWork {
   /** Lines in the batch the work was for. */
@@ -38,14 +43,18 @@ export class EncryptionBalance {
     this.writingPerLine = this.observeLine(this.writingPerLine, work);
   }
 
-  /** The share (0 to 1) of a batch's `values` fresh values for the reading thread to encrypt. */
-  next(batch: { lines: number; values: number }): number {
+  /**
+   * The share (0 to 1) of a batch's `values` fresh values for the reading thread to encrypt; `buffered`: the batches
+   * posted and not yet written, and how many may be.
+   */
+  next(batch: { lines: number; values: number }, buffered?: { ahead: number; max: number }): number {
     const { readingPerLine: r, writingPerLine: w, perValue: e } = this;
     if (r === undefined || w === undefined || e === undefined || e <= 0 || batch.values === 0)
       return this.share;
     // r·lines + share·values·e = w·lines + (1 − share)·values·e
     const balanced = ((w - r) * batch.lines + batch.values * e) / (2 * batch.values * e);
-    this.share = Math.min(1, Math.max(0, balanced));
+    const lean = buffered ? LEVEL_LEAN * (buffered.ahead - buffered.max / 2) : 0;
+    this.share = Math.min(1, Math.max(0, balanced + lean));
     return this.share;
   }
 

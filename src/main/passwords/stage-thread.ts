@@ -59,8 +59,7 @@ async function run(): Promise<void> {
     waited = 0;
     encryptMs = 0;
     encrypted = 0;
-    const g = 0.05;
-    return Math.min(1, Math.max(0, balance.next(batch) + g * (ahead - MAX_AHEAD / 2)));
+    return balance.next(batch, { ahead, max: MAX_AHEAD });
   };
   const source = stagedBatches({
     db,

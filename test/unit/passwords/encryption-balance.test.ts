@@ -53,6 +53,15 @@ describe('EncryptionBalance', () => {
     expect(after).toBeCloseTo(0.125, 10);
   });
 
+  it('leans towards the reading thread when batches pile up before the writer, away when the writer runs out', () => {
+    const b = new EncryptionBalance();
+    b.reading(work(5, 0, 0));
+    b.writing(work(5, 2, 500));
+    expect(b.next({ lines: 1000, values: 1000 }, { ahead: 4, max: 8 })).toBeCloseTo(0.25, 10);
+    expect(b.next({ lines: 1000, values: 1000 }, { ahead: 8, max: 8 })).toBeCloseTo(0.45, 10);
+    expect(b.next({ lines: 1000, values: 1000 }, { ahead: 0, max: 8 })).toBeCloseTo(0.05, 10);
+  });
+
   it('leaves the share alone for a batch with nothing to encrypt', () => {
     const b = new EncryptionBalance(0.4);
     b.reading(work(5, 2, 500));
