@@ -306,7 +306,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
       // Batches already received are yielded without a turn of the event loop, where the hash's reads complete.
       if (hashing) await new Promise<void>((resolve) => setImmediate(resolve));
       const cost = applyBatch(batch);
-      source.written(batch, cost);
+      source.written(cost);
       counts = batch.counts;
       for (const line of batch.unreadable) if (unreadable.length < UNREADABLE_REPORTED) unreadable.push(line);
       clock.stop('write');

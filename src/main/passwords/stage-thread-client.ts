@@ -96,7 +96,7 @@ export function startStageThread(
   }
   return {
     [Symbol.asyncIterator]: batches,
-    written(_batch, cost?: WriteCost) {
+    written(cost?: WriteCost) {
       const now = performance.now();
       const message: StageThreadMessage = {
         type: 'written',

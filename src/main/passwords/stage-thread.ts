@@ -74,19 +74,19 @@ async function run(): Promise<void> {
     timings,
   });
   let ahead = 0;
-  // The batches posted and not yet written, oldest first (the writer acknowledges them in order).
-  const posted: { users: string[]; lines: number }[] = [];
+  // The lines of each batch posted and not yet written, oldest first (the writer acknowledges them in order).
+  const posted: number[] = [];
   let lastLine = start.skip;
   let acknowledged = 0;
   let wake: (() => void) | null = null;
   port.on('message', (m: StageThreadMessage) => {
     if (m.type !== 'written') return;
-    const batch = posted.shift()!;
-    source.written(batch);
+    const lines = posted.shift()!;
+    source.written();
     // The first batch's time includes the writer's start.
     if (acknowledged++ > 0)
       balance.writing({
-        lines: batch.lines,
+        lines,
         busyMs: m.busyMs,
         encryptMs: m.encryptMs,
         encrypted: m.encrypted,
@@ -98,7 +98,7 @@ async function run(): Promise<void> {
     for await (const batch of source) {
       const reply: StageThreadReply = { type: 'batch', batch };
       port.postMessage(reply);
-      posted.push({ users: batch.users, lines: batch.lastLine - lastLine });
+      posted.push(batch.lastLine - lastLine);
       lastLine = batch.lastLine;
       ahead++;
       if (ahead >= MAX_AHEAD) {

@@ -74,8 +74,8 @@ export interface WriteCost {
 }
 
 export interface BatchSource extends AsyncIterable<StagedBatch> {
-  /** The batch was written: its users now count as staged through the rows table. */
-  written(batch: Pick<StagedBatch, 'users'>, cost?: WriteCost): void;
+  /** The oldest batch not yet acknowledged was written: its users now count as staged through the rows table. */
+  written(cost?: WriteCost): void;
   close(): Promise<void>;
 }
 

@@ -60,9 +60,9 @@ const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0
 /**
  * Settings for the export's own connection: in WAL mode synchronous=NORMAL still never corrupts the file or splits a
  * transaction (a power cut can only lose the last commits, which the checkpoint then redoes), and a larger page
- * cache serves a refresh's comparisons of a million keys (index builds lower it for themselves: stage.ts). Checkpointing every 64 MB of
- * WAL instead of every 4 MB means one fsync pair per dozen batches instead of one per batch (measured: a third
- * of the staging time at 200k users).
+ * cache serves a refresh's comparisons of a million keys (index builds lower it for themselves: stage.ts).
+ * Checkpointing every 64 MB of WAL instead of every 4 MB means one fsync pair per dozen batches instead of one per
+ * batch (measured: a third of the staging time at 200k users).
  */
 export function tuneForBulkWrites(db: Database): void {
   db.pragma('synchronous = NORMAL');
