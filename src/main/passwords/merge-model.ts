@@ -1,3 +1,4 @@
+import type { EntityName } from '../auth0/export/entities';
 import type { MatchResult } from './match';
 
 // What a merge run counts and where each kind of support file is kept: shared by the merge's own thread
@@ -59,6 +60,8 @@ export interface KindSpec {
   rows: string;
   column: 'hash_enc' | 'secret_enc';
   label: string;
+  /** The exported entities its lines are matched against and its figures counted from (see export/versions.ts). */
+  matchedAgainst: readonly EntityName[];
 }
 
 export const SPECS: Record<MergeKind, KindSpec> = {
@@ -67,12 +70,14 @@ export const SPECS: Record<MergeKind, KindSpec> = {
     rows: 'password_hash_rows',
     column: 'hash_enc',
     label: 'password-hash file',
+    matchedAgainst: ['users'],
   },
   mfa: {
     live: 'mfa_totp_secrets',
     rows: 'mfa_totp_secret_rows',
     column: 'secret_enc',
     label: 'MFA-secret file',
+    matchedAgainst: ['users', 'mfa'],
   },
 };
 

@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
 import { batchInsert } from '../auth0/export/batch-insert';
+import { entityVersions } from '../auth0/export/versions';
 import { inlineEncryptor } from '../workspace/cipher-pool';
 import {
   CHANGE_CODES,
@@ -64,6 +65,8 @@ export interface MergeCheckpoint {
   linesApplied: number;
   counts: MergeCounts | null;
   committed?: boolean;
+  /** The versions of the exported data the run matches against (export/versions.ts), when it started. */
+  exportVersions?: string;
 }
 
 export interface MergeEnv {
@@ -184,10 +187,14 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
   // A checkpoint of this kind's unfinished run is resumed only with the same file, which takes its hash first. A
   // fresh run hashes the file while it reads and writes the first batches.
   let cp = env.checkpoint;
+  // A run whose users were refreshed by an export since it started is not resumed: its lines were matched against
+  // the users as they were. It starts over.
+  const exportVersions = entityVersions(db, spec.matchedAgainst);
   const candidate =
     cp?.runId &&
     !cp.committed &&
     cp.counts &&
+    cp.exportVersions === exportVersions &&
     db.prepare("SELECT 1 FROM password_merge_runs WHERE run_id = ? AND state = 'staging'").get(cp.runId);
   const knownSha = candidate ? await fileSha256(file) : null;
   let runId: string;
@@ -202,7 +209,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     runId = randomUUID();
     counts = emptyCounts();
     skip = 0;
-    cp = { runId, fileSha256: knownSha, linesApplied: 0, counts };
+    cp = { runId, fileSha256: knownSha, linesApplied: 0, counts, exportVersions };
     const fresh = cp;
     if (!knownSha) {
       pendingSha = fileSha256(file);
@@ -268,7 +275,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     db.transaction(() => {
       db.prepare('UPDATE password_merge_runs SET file_sha256 = ? WHERE run_id = ?').run(sha, runId);
       env.saveCheckpoint(
-        { runId, fileSha256: sha, linesApplied: applied, counts },
+        { runId, fileSha256: sha, linesApplied: applied, counts, exportVersions },
         { done: counts.lines, total: null, message: `${counts.lines} lines read from ${fileName}` },
       );
     })();
@@ -289,6 +296,7 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
         fileSha256: sha256,
         linesApplied: batch.lastLine,
         counts: batch.counts,
+        exportVersions,
       };
       env.saveCheckpoint(next, {
         done: batch.counts.lines,
@@ -345,7 +353,17 @@ export async function runMerge(env: MergeEnv): Promise<MergeSummary> {
     // The commit that applies the merge is durable again (synchronous as it was before the staging).
     durable();
     clock.start();
-    const summary = commit(env, { runId, seq, sha256, fileName, encrypted, counts, applied, tallies });
+    const summary = commit(env, {
+      runId,
+      seq,
+      sha256,
+      fileName,
+      encrypted,
+      counts,
+      applied,
+      tallies,
+      exportVersions,
+    });
     clock.stop('commit');
     return summary;
   } catch (err) {
@@ -520,6 +538,7 @@ function commit(
     counts: MergeCounts;
     applied: number;
     tallies: number[] | null;
+    exportVersions: string;
   },
 ): MergeSummary {
   const { workspace: ws, kind } = env;
@@ -527,6 +546,14 @@ function commit(
   const spec = SPECS[kind];
   const now = new Date().toISOString();
   return db.transaction(() => {
+    // Checked in the commit's own transaction: an export's merge of the users is either before it or after it.
+    if (entityVersions(db, spec.matchedAgainst) !== run.exportVersions) {
+      throw new AppError(
+        'job_conflict',
+        `An export refreshed the exported users while the ${spec.label} was being merged, so its lines were matched against users as they no longer are. Nothing was merged.`,
+        'Merge the file again: the new run matches it against the users as they are now.',
+      );
+    }
     const byChange = (
       run.tallies
         ? Object.fromEntries(CHANGE_CODES.map((change, i) => [change, run.tallies![i]]))
@@ -606,7 +633,14 @@ function commit(
       },
     });
     env.saveCheckpoint(
-      { runId: run.runId, fileSha256: run.sha256, linesApplied: run.applied, counts: c, committed: true },
+      {
+        runId: run.runId,
+        fileSha256: run.sha256,
+        linesApplied: run.applied,
+        counts: c,
+        committed: true,
+        exportVersions: run.exportVersions,
+      },
       { done: c.lines, total: c.lines, message: `Merged ${run.fileName}` },
     );
     return summary;

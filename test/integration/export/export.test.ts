@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entityVersions } from '../../../src/main/auth0/export/versions';
 import { generateTenant } from '../../../src/main/sandbox/generator';
 import type { Tenant } from '../../../src/main/sandbox/tenant';
 import {
@@ -142,9 +143,14 @@ describe('Auth0 export of a generated tenant', () => {
     try {
       await runExport(tw, sb);
       before = withWorkspace(tw, snapshot);
+      expect(withWorkspace(tw, (ws) => entityVersions(ws.db, ['users', 'organizations']))).toBe(
+        'users:1 organizations:1',
+      );
       const again = await runExport(tw, sb);
       withWorkspace(tw, (ws) => {
         expect(snapshot(ws)).toEqual(before);
+        // Nothing changed: work matched against the users (a password merge) stays valid.
+        expect(entityVersions(ws.db, ['users', 'organizations'])).toBe('users:1 organizations:1');
         const changes = ws.db
           .prepare(
             'SELECT sum(added) a, sum(removed) r, sum(changed) c FROM auth0_export_changes WHERE run_id = ?',
@@ -176,6 +182,9 @@ describe('Auth0 export of a generated tenant', () => {
           .all(third.runId) as { entity: string; added: number; removed: number; changed: number }[];
         const by = Object.fromEntries(rows.map((r) => [r.entity, r]));
         expect(by.users).toEqual({ entity: 'users', added: 0, removed: 1, changed: 1 });
+        expect(entityVersions(ws.db, ['users', 'organizations', 'roles'])).toBe(
+          'users:2 organizations:2 roles:1',
+        );
         expect(by.organizations).toEqual({ entity: 'organizations', added: 1, removed: 0, changed: 0 });
         const removedMemberships = tenant.members.length - members.length;
         expect(by.memberships?.removed).toBe(removedMemberships);

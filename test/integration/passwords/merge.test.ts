@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bumpEntityVersion } from '../../../src/main/auth0/export/versions';
 import { listWhere, type MergeCheckpoint } from '../../../src/main/passwords/merge';
 import type { Workspace } from '../../../src/main/workspace';
 import { exportedTenant, lineOwner, mergeDirect, mergeTables, type Exported } from './setup';
@@ -273,6 +274,66 @@ describe('a merge paused and resumed', () => {
       expect(summary.withoutValue).toBe(withoutHash);
     },
   );
+});
+
+describe('a merge beside an export', () => {
+  it('a run whose users an export refreshed meanwhile merges nothing', async () => {
+    await mergeDirect(ws, 'passwords', t.files.passwordsPlain);
+    const before = mergeTables(ws);
+    let refreshed = false;
+    const refused = await mergeDirect(ws, 'passwords', t.files.passwordsPlain, {
+      env: {
+        threads: false,
+        saveCheckpoint: (cp) => {
+          // Once the run has written a batch, an export commits a users refresh that changed a user (job.ts).
+          if (!refreshed && cp.linesApplied > 0) {
+            refreshed = true;
+            ws.db.prepare("UPDATE auth0_users SET name = 'Renamed' WHERE rowid = 1").run();
+            bumpEntityVersion(ws.db, 'users');
+          }
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect(refreshed).toBe(true);
+    expect(refused).toMatchObject({ code: 'job_conflict' });
+    expect((refused as Error).message).toMatch(/refreshed the exported users.*Nothing was merged/);
+    const after = mergeTables(ws);
+    for (const table of Object.keys(before).filter((n) => n !== 'auth0_users'))
+      expect(after[table], table).toEqual(before[table]);
+  });
+
+  it('a paused run resumed after an export refreshed the users starts over', async () => {
+    // Long enough to pause mid-file: the tenant's lines, then lines of users nobody exported.
+    const text = readFileSync(t.files.passwordsPlain, 'utf8').trimEnd().split('\n');
+    for (let i = 0; i < 1500; i++)
+      text.push(
+        JSON.stringify({ _id: { $oid: `eeee${i.toString(16).padStart(20, '0')}` }, passwordHash: 'x' }),
+      );
+    const file = join(t.dir, 'passwords-refreshed.ndjson');
+    writeFileSync(file, text.join('\n') + '\n', { mode: 0o600 });
+    let saved: MergeCheckpoint | null = null;
+    const paused = await mergeDirect(ws, 'passwords', file, {
+      env: {
+        threads: false,
+        saveCheckpoint: (cp) => (saved = cp),
+        throwIfStopped: () => {
+          if ((saved?.linesApplied ?? 0) > 0 && saved?.fileSha256)
+            throw Object.assign(new Error('paused'), { name: 'JobStopped' });
+        },
+      },
+    }).catch((e: Error) => e);
+    expect(paused).toMatchObject({ name: 'JobStopped' });
+    expect(saved!.linesApplied).toBeGreaterThan(0);
+    bumpEntityVersion(ws.db, 'users'); // an export refreshed the users meanwhile
+
+    const { summary } = await mergeDirect(ws, 'passwords', file, {
+      checkpoint: saved,
+      env: { threads: false },
+    });
+    expect(summary.runId).not.toBe(saved!.runId); // matched again from the first line
+    expect(summary.counts.lines).toBe(text.length);
+    expectEveryHashMatched();
+  });
 });
 
 describe('MFA-secret merge', () => {

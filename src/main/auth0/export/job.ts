@@ -18,6 +18,7 @@ import {
 } from './paged';
 import { tuneForBulkWrites } from './ingest';
 import { clearStage, mergeEntity } from './stage';
+import { bumpEntityVersion } from './versions';
 import { exportUsers } from './users';
 
 // The export job: one run over the selected entities, in order. Each entity is staged page by page (each page in
@@ -147,6 +148,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         ctx.throwIfStopped();
         db.transaction(() => {
           const changes = mergeEntity(db, entity);
+          if (changes.some((c) => c.added + c.removed + c.changed > 0)) bumpEntityVersion(db, entity);
           const now = new Date().toISOString();
           db.prepare(
             `INSERT INTO auth0_export_completeness (run_id, entity, exported, expected, source, complete, note, recorded_at)
