@@ -8,7 +8,7 @@ import type { RunnerMessage, WorkerInput, WorkerMessage } from './protocol';
 import { RateEstimator } from './rate';
 import { jobDefinitions } from './registry';
 import { canTransition, isSettled, liveStates, resumableStates, type JobState } from './state';
-import { THREAD_RESOURCE_LIMITS } from './thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadExecArgv } from './thread-entry';
 
 interface JobRow {
   id: string;
@@ -205,8 +205,8 @@ export class JobRunner {
     const heapLimitMb = jobDefinitions[row.kind]?.heapLimitMb;
     const worker = new Worker(this.workerEntry, {
       workerData,
-      // Tests run the TypeScript source; the built app runs out/main/worker.js.
-      execArgv: this.workerEntry.endsWith('.ts') ? ['--import', 'tsx'] : undefined,
+      // Tests run the TypeScript source (with the loader); the built worker gets the profilers' flags only.
+      execArgv: threadExecArgv(this.workerEntry),
       resourceLimits: {
         ...THREAD_RESOURCE_LIMITS,
         ...(heapLimitMb ? { maxOldGenerationSizeMb: heapLimitMb } : {}),
