@@ -118,9 +118,9 @@ export function networkError(err: unknown, domain: string): AppError {
 export interface TokenCheckOptions {
   /** Per attempt (default 15 s). */
   timeoutMs?: number;
-  /** Attempts, including the first, when the token endpoint answers 429 or 5xx or drops the connection (default 3). */
+  /** Attempts, including the first, when the token endpoint answers 5xx or drops the connection (default 3). */
   attempts?: number;
-  /** The longest wait before a retry (default 10 s): a rate-limit reset further away ends the attempts at once. */
+  /** All the waits before retries together (default 10 s): a rate-limit reset further away ends the attempts at once. */
   maxWaitMs?: number;
   /** Ends the attempts (and any wait) with the signal's reason. */
   signal?: AbortSignal;
@@ -143,6 +143,9 @@ function retryDelayMs(res: Response, attempt: number): number {
   return backoffMs(attempt);
 }
 
+/** A 429 whose reset has already passed is still not asked again at once. */
+const MIN_RETRY_DELAY_MS = 50;
+
 async function waitOrStop(ms: number, signal?: AbortSignal): Promise<void> {
   try {
     await sleep(ms, undefined, signal ? { signal } : {});
@@ -152,9 +155,10 @@ async function waitOrStop(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Fetches a client-credentials token and returns the granted scopes from its `scope` claim. A 429 or 5xx (the token
- * endpoint's limit is shared with every client of the tenant) or a dropped connection is retried a few times,
- * honouring Retry-After / x-ratelimit-reset; hard failures (401, DNS, refused, TLS, timeout) answer at once.
+ * Fetches a client-credentials token and returns the granted scopes from its `scope` claim. A 429 (the token
+ * endpoint's limit is shared with every client of the tenant) is waited out for up to maxWaitMs in all, a 5xx or a
+ * dropped connection is retried a few times, honouring Retry-After / x-ratelimit-reset; hard failures (401, DNS,
+ * refused, TLS, timeout) answer at once.
  * Errors: network (DNS, unreachable, timeout, TLS), credentials_invalid (access_denied), remote_error.
  */
 export async function fetchGrantedScopes(
@@ -172,6 +176,9 @@ export async function fetchGrantedScopes(
   const attempts = Math.max(1, opts.attempts ?? 3);
   const maxWaitMs = opts.maxWaitMs ?? 10_000;
   let res: Response;
+  // A 429 means other clients hold the tenant's token limit for now: it is waited out, up to maxWaitMs in all, rather
+  // than given up on after a few quick attempts inside the same busy second. Server errors get `attempts` tries.
+  let waited = 0;
   for (let attempt = 1; ; attempt++) {
     opts.signal?.throwIfAborted();
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
@@ -189,9 +196,11 @@ export async function fetchGrantedScopes(
       await waitOrStop(backoffMs(attempt), opts.signal);
       continue;
     }
-    if (!(res.status === 429 || res.status >= 500) || attempt >= attempts) break;
-    const delay = retryDelayMs(res, attempt);
-    if (delay > maxWaitMs) break;
+    if (!(res.status === 429 || res.status >= 500)) break;
+    if (res.status >= 500 && attempt >= attempts) break;
+    const delay = Math.max(MIN_RETRY_DELAY_MS, retryDelayMs(res, attempt));
+    if (waited + delay > maxWaitMs) break;
+    waited += delay;
     await res.body?.cancel().catch(() => undefined);
     await waitOrStop(delay, opts.signal);
   }
