@@ -53,6 +53,26 @@ function expectEveryHashMatched(): void {
   expect(seen.size).toBe(ws.db.prepare('SELECT count(*) FROM password_hashes').pluck().get());
 }
 
+/** Merges `file` until the first batch after the checkpoint names the file, then stops it as a pause would. */
+async function mergeUntilPaused(
+  file: string,
+  threads: boolean,
+): Promise<{ stopped: unknown; saved: MergeCheckpoint | null }> {
+  let saved: MergeCheckpoint | null = null;
+  const stopped = await mergeDirect(ws, 'passwords', file, {
+    env: {
+      threads,
+      saveCheckpoint: (cp) => (saved = cp),
+      throwIfStopped: () => {
+        // Once the checkpoint names the file (a run stopped before its hash is saved starts over).
+        if ((saved?.linesApplied ?? 0) > 0 && saved?.fileSha256)
+          throw Object.assign(new Error('paused'), { name: 'JobStopped' });
+      },
+    },
+  }).catch((e: unknown) => e);
+  return { stopped, saved };
+}
+
 describe('password-hash merge with the sandbox files', () => {
   it('the tenant has the awkward cases planted', () => {
     const m = t.manifest;
@@ -244,18 +264,7 @@ describe('a merge paused and resumed', () => {
       const file = join(t.dir, `passwords-repeat-${threads}.ndjson`);
       writeFileSync(file, text.join('\n') + '\n', { mode: 0o600 });
 
-      let saved: MergeCheckpoint | null = null;
-      const stopped = await mergeDirect(ws, 'passwords', file, {
-        env: {
-          threads,
-          saveCheckpoint: (cp) => (saved = cp),
-          throwIfStopped: () => {
-            // Once the checkpoint names the file (a run stopped before its hash is saved starts over).
-            if ((saved?.linesApplied ?? 0) > 0 && saved?.fileSha256)
-              throw Object.assign(new Error('paused'), { name: 'JobStopped' });
-          },
-        },
-      }).catch((e: Error) => e);
+      const { stopped, saved } = await mergeUntilPaused(file, threads);
       expect(stopped).toMatchObject({ name: 'JobStopped' });
       expect(saved!.linesApplied).toBeGreaterThan(0);
       expect(saved!.linesApplied).toBeLessThan(text.length);
@@ -311,17 +320,7 @@ describe('a merge beside an export', () => {
       );
     const file = join(t.dir, 'passwords-refreshed.ndjson');
     writeFileSync(file, text.join('\n') + '\n', { mode: 0o600 });
-    let saved: MergeCheckpoint | null = null;
-    const paused = await mergeDirect(ws, 'passwords', file, {
-      env: {
-        threads: false,
-        saveCheckpoint: (cp) => (saved = cp),
-        throwIfStopped: () => {
-          if ((saved?.linesApplied ?? 0) > 0 && saved?.fileSha256)
-            throw Object.assign(new Error('paused'), { name: 'JobStopped' });
-        },
-      },
-    }).catch((e: Error) => e);
+    const { stopped: paused, saved } = await mergeUntilPaused(file, false);
     expect(paused).toMatchObject({ name: 'JobStopped' });
     expect(saved!.linesApplied).toBeGreaterThan(0);
     bumpEntityVersion(ws.db, 'users'); // an export refreshed the users meanwhile
