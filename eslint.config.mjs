@@ -7,13 +7,24 @@ const electronImport = {
   paths: [
     {
       name: 'electron',
-      message: "Only src/main/index.ts and src/main/shell/** may import 'electron': the CLI, tests and benchmarks run main code in plain Node.",
+      message:
+        "Only src/main/index.ts and src/main/shell/** may import 'electron': the CLI, tests and benchmarks run main code in plain Node.",
     },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'resources/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'resources/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -37,7 +48,12 @@ export default tseslint.config(
         'error',
         {
           paths: electronImport.paths,
-          patterns: [{ group: ['node:*', '**/main/**'], message: 'The renderer talks to main only through window.api.' }],
+          patterns: [
+            {
+              group: ['node:*', '**/main/**'],
+              message: 'The renderer talks to main only through window.api.',
+            },
+          ],
         },
       ],
     },

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  process.stderr.write(`error: Node ${process.versions.node} is too old; Node 22 or newer is required (see README).\n`);
+  process.stderr.write(
+    `error: Node ${process.versions.node} is too old; Node 22 or newer is required (see README).\n`,
+  );
   process.exit(1);
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -41,8 +41,7 @@ export function nativeDialogs(getWindow: () => AppWindow | null): Dialogs {
         defaultPath: defaultName,
         filters: [{ name: ext === 'md' ? 'Markdown' : 'JSON', extensions: [ext] }],
         properties: ['createDirectory', 'showOverwriteConfirmation'] as (
-          | 'createDirectory'
-          | 'showOverwriteConfirmation'
+          'createDirectory' | 'showOverwriteConfirmation'
         )[],
       };
       const r = w ? await dialog.showSaveDialog(w, opts) : await dialog.showSaveDialog(opts);

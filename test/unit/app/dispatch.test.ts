@@ -31,7 +31,12 @@ describe('contract dispatcher', () => {
         },
       }),
     );
-    const r = await d('credentials.setAuth0', { domain: 'not a domain!', clientId: 'x', clientSecret: 'hunter2-secret', extra: 1 });
+    const r = await d('credentials.setAuth0', {
+      domain: 'not a domain!',
+      clientId: 'x',
+      clientSecret: 'hunter2-secret',
+      extra: 1,
+    });
     expect(called).toBe(false);
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -65,7 +70,9 @@ describe('contract dispatcher', () => {
   });
 
   it('checks outputs against the contract', async () => {
-    const d = createDispatcher(handlers({ 'workspace.defaultFolder': async () => ({ folder: 42 }) as never }));
+    const d = createDispatcher(
+      handlers({ 'workspace.defaultFolder': async () => ({ folder: 42 }) as never }),
+    );
     const r = await d('workspace.defaultFolder', {});
     expect(r.ok).toBe(false);
   });

@@ -21,7 +21,8 @@ export async function followJob(
   const off = ctx.services.events.on((name, payload) => {
     if (name !== 'job.progress') return;
     const info = payload as JobInfo;
-    if ((id && info.id !== id) || info.state !== 'running' || !info.message || Date.now() - last < 1000) return;
+    if ((id && info.id !== id) || info.state !== 'running' || !info.message || Date.now() - last < 1000)
+      return;
     last = Date.now();
     const total = info.total ? `/${info.total}` : '';
     ctx.say(
