@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { decisionsDigest } from '../review/decisions';
 import type { Workspace } from '../workspace';
 import { canonicalJson } from '../workspace/canonical';
@@ -8,6 +8,22 @@ import { canonicalJson } from '../workspace/canonical';
 // the digest, and the import then refuses the plan.
 export function workspaceFingerprint(ws: Workspace): string {
   const h = createHash('sha256');
+  hashSources(ws, h);
+  h.update(decisionsDigest(ws));
+  return h.digest('hex');
+}
+
+/**
+ * The runs and sign-offs alone: a few rows, cheap enough to read before every import request. It moves whenever the
+ * fingerprint can while a review is signed off, since decisions are locked until a reopen, which adds a sign-off row.
+ */
+export function workspaceSourcesDigest(ws: Workspace): string {
+  const h = createHash('sha256');
+  hashSources(ws, h);
+  return h.digest('hex');
+}
+
+function hashSources(ws: Workspace, h: Hash): void {
   const sources: [string, string][] = [
     ['export', 'SELECT run_id, state, finished_at FROM auth0_export_runs ORDER BY run_id'],
     [
@@ -20,6 +36,4 @@ export function workspaceFingerprint(ws: Workspace): string {
     h.update(name);
     for (const row of ws.db.prepare(sql).iterate()) h.update(canonicalJson(row));
   }
-  h.update(decisionsDigest(ws));
-  return h.digest('hex');
 }

@@ -26,6 +26,7 @@ import {
   type LiveUser,
 } from './live';
 import { getPlan, planBlockers, splitMembershipKey, type PlanItemDetail, type PlanRecord } from './plan';
+import { workspaceSourcesDigest } from './fingerprint';
 import { importableHash, totpSecret } from './secrets';
 import { pauseWebhooks, restoreWebhooks } from './webhooks';
 
@@ -84,8 +85,11 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   ws.assertWritable();
   const started = Date.now();
   const plan = getPlan(ws, planId);
+  // Read before the checks below, so that a change committed after them is caught before the next request.
+  const sources = workspaceSourcesDigest(ws);
+  const resumed = journalExists(ws, planId);
 
-  if (!journalExists(ws, planId)) {
+  if (!resumed) {
     // First run of this plan: refuse it if either side changed since it was made.
     const blockers = planBlockers(ws, plan);
     if (blockers.length)
@@ -111,6 +115,25 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   const settledCount = ws.db
     .prepare("SELECT count(*) FROM workos_journal WHERE plan_id = ? AND status IN ('done', 'failed')")
     .pluck();
+  if (resumed) {
+    // Resuming (after a pause, a kill, or to retry failures): the rest is sent only while the workspace is still what
+    // the plan was made from; otherwise it would send data nobody reviewed under this plan.
+    const blockers = planBlockers(ws, plan);
+    if (blockers.length)
+      throw new AppError(
+        'plan_stale',
+        `${blockers[0]} This import was not resumed: ${settledCount.get(planId) as number} of ${total} operations were done, and nothing more was sent.`,
+        RE_PLAN,
+      );
+  }
+  const guard = (): void => {
+    if (workspaceSourcesDigest(ws) !== sources)
+      throw new AppError(
+        'plan_stale',
+        'The workspace changed during the import (an export or a merge finished, or the review was reopened), so the import stopped before its next request.',
+        RE_PLAN,
+      );
+  };
   const saveStats = ws.db.prepare(
     `INSERT INTO workos_import_stats (plan_id, stats_json, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (plan_id) DO UPDATE SET stats_json = excluded.stats_json, updated_at = excluded.updated_at`,
@@ -122,10 +145,18 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
     const startPhase = env.checkpoint?.phase ?? 1;
     for (const { phase, label } of PHASES) {
       if (phase < startPhase) continue;
-      await runPhase(env, phase, label, handlers, total, settledCount, (stats) =>
+      await runPhase(env, phase, label, handlers, guard, total, settledCount, (stats) =>
         saveStats.run(planId, JSON.stringify(stats), new Date().toISOString()),
       );
     }
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'plan_stale')
+      ws.audit.append({
+        actor: 'app',
+        action: 'workos.import.stopped',
+        details: { planId, reason: 'workspace_changed', done: settledCount.get(planId) as number },
+      });
+    throw err;
   } finally {
     if (plan.options.pauseWebhooks) await restoreWebhooks(ws, api, planId).catch(() => undefined);
   }
@@ -148,11 +179,15 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   return { planId, counts, requests, rateLimited: stats.rateLimited, seconds: (Date.now() - started) / 1000 };
 }
 
+const RE_PLAN =
+  'Plan again: the new plan compares the workspace with what WorkOS holds now, including what this import created.';
+
 async function runPhase(
   env: ImportEnv,
   phase: number,
   label: string,
   handlers: Record<OpKind, Handler>,
+  guard: () => void,
   total: number,
   settledCount: { get(planId: string): unknown },
   saveStats: (stats: unknown) => void,
@@ -244,8 +279,15 @@ async function runPhase(
         };
         let outcome: Outcome;
         try {
-          outcome = await handlers[row.kind](row, ctx);
+          // A handler reads what it sends (the user, its hash or TOTP secret) before its first await: reading it in one
+          // transaction with the guard means it sends exactly what the plan was made from, or nothing.
+          const { sending } = ws.db.transaction(() => {
+            guard();
+            return { sending: handlers[row.kind](row, ctx) };
+          })();
+          outcome = await sending;
         } catch (err) {
+          if (err instanceof AppError && err.code === 'plan_stale') throw err;
           if (!(err instanceof WorkosCallError)) {
             if (err instanceof AppError && err.code !== 'internal')
               outcome = {

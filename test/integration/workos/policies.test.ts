@@ -9,7 +9,17 @@ import { planBlockers, planItems } from '../../../src/main/workos/plan';
 import { previewRollback, runRollback } from '../../../src/main/workos/rollback';
 import { openWorkspaceWithKey, type Workspace } from '../../../src/main/workspace';
 import type { Exported } from '../passwords/setup';
-import { apiFor, importDirect, planDirect, reviewedTenant, sandbox, shape, verifyDirect } from './setup';
+import { runImport } from '../../../src/main/workos/import';
+import {
+  NO_LIMITS,
+  apiFor,
+  importDirect,
+  planDirect,
+  reviewedTenant,
+  sandbox,
+  shape,
+  verifyDirect,
+} from './setup';
 
 // Rollback, stale plans and conflict policies, each on its own copy of one reviewed workspace.
 
@@ -103,6 +113,55 @@ describe('stale plans', () => {
     expect(planBlockers(ws, fresh).join(' ')).toMatch(/workspace changed/);
     await expect(importDirect(ws, api, fresh.planId)).rejects.toMatchObject({ code: 'plan_stale' });
     expect(sb.state().users).toHaveLength(0);
+  });
+
+  it('an import stops before its next request when the workspace changes under it, and resumes only planned again', async () => {
+    const sb = await newSandbox();
+    // Four at a time: batches of 16 operations, so the change lands with most of the users still to create.
+    const api = apiFor(sb, { ...NO_LIMITS, concurrency: 4 });
+    const ws = copyWorkspace('changed-mid-import');
+    const plan = await planDirect(ws, api);
+    // Another connection to the file, as a merge or an export thread has, reopens the review mid-way.
+    const other = openWorkspaceWithKey(ws.file, t.tw.dataKey);
+    opened.push(other);
+    let usersAtChange = -1;
+    const run = runImport({
+      workspace: ws,
+      api,
+      planId: plan.planId,
+      checkpoint: null,
+      saveCheckpoint: () => undefined,
+      progress: () => undefined,
+      throwIfStopped: () => {
+        if (usersAtChange < 0 && sb.state().users.length >= 16) {
+          usersAtChange = sb.state().users.length;
+          reopen(other, 'Another Reviewer');
+        }
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'plan_stale', message: /changed during the import/ });
+    expect(usersAtChange).toBeGreaterThan(0);
+    expect(usersAtChange).toBeLessThan(plan.counts.user.create);
+    // Nothing was sent after the change.
+    expect(sb.state().users).toHaveLength(usersAtChange);
+    expect(
+      ws.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'workos.import.stopped'").pluck().get(),
+    ).toBe(1);
+
+    // Signed off again, the same plan still does not resume: its workspace is not the one it was made from.
+    signOff(other, 'Another Reviewer');
+    await expect(importDirect(ws, api, plan.planId)).rejects.toMatchObject({
+      code: 'plan_stale',
+      message: /workspace changed.*not resumed: \d+ of \d+ operations were done, and nothing more was sent/,
+    });
+    expect(sb.state().users).toHaveLength(usersAtChange);
+
+    // Planned again, the rest is imported: every planned user exactly once.
+    const again = await planDirect(ws, api);
+    expect(again.counts.user.create).toBe(plan.counts.user.create - usersAtChange);
+    const summary = await importDirect(ws, api, again.planId);
+    expect(Object.values(summary.counts).reduce((n, c) => n + c.failed, 0)).toBe(0);
+    expect(sb.state().users).toHaveLength(plan.counts.user.create);
   });
 
   it('refuses to import without a signed-off review', async () => {
