@@ -162,6 +162,10 @@ describe('stale plans', () => {
     const summary = await importDirect(ws, api, again.planId);
     expect(Object.values(summary.counts).reduce((n, c) => n + c.failed, 0)).toBe(0);
     expect(sb.state().users).toHaveLength(plan.counts.user.create);
+    // A rollback removes what both plans created.
+    expect((await runRollback({ workspace: ws, api, ...noop })).failed).toBe(0);
+    expect(sb.state().users).toHaveLength(0);
+    expect(sb.state().organizations).toHaveLength(0);
   });
 
   it('refuses to import without a signed-off review', async () => {
