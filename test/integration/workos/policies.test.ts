@@ -159,6 +159,9 @@ describe('stale plans', () => {
     // Planned again, the rest is imported: every planned user exactly once.
     const again = await planDirect(ws, api);
     expect(again.counts.user.create).toBe(plan.counts.user.create - usersAtChange);
+    // What the stopped import created is found as it is: nothing to repair.
+    expect(again.counts.user.exists).toBe(usersAtChange);
+    expect(again.counts.user.repair).toBe(0);
     const summary = await importDirect(ws, api, again.planId);
     expect(Object.values(summary.counts).reduce((n, c) => n + c.failed, 0)).toBe(0);
     expect(sb.state().users).toHaveLength(plan.counts.user.create);

@@ -98,7 +98,10 @@ export function ImportStep() {
     );
   }
 
-  const resumable = job && (job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed');
+  // A plan made stale (the workspace changed under the import) cannot be resumed, only planned again.
+  const stale = job?.error?.code === 'plan_stale';
+  const resumable =
+    job && !stale && (job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed');
   const cancelled = job?.state === 'cancelled' && current !== null && remaining > 0;
   const canStart = !readOnly && !busy && !active && state === 'ready';
   const planning = isActive(planJob);
@@ -219,6 +222,11 @@ export function ImportStep() {
             <p className="banner-title">The import stopped</p>
             <p className="banner-message">{job.error.message}</p>
             {job.error.hint ? <p className="banner-hint">{job.error.hint}</p> : null}
+            {stale ? (
+              <Button variant="primary" onClick={() => view('plan')}>
+                Go to the Plan step
+              </Button>
+            ) : null}
           </div>
         </div>
       ) : null}
