@@ -143,7 +143,34 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
     await expect(page.getByRole('status').filter({ hasText: 'Import paused' })).toBeVisible(SLOW);
     await expect(panel).toContainText('Resume continues with the next operation; nothing is applied twice.');
     await shot(page, 'import-paused');
+
+    // While it is paused the review is reopened and signed off again: the plan no longer describes the workspace,
+    // so the import is not resumed, and the step points to the Plan step instead of offering Resume again.
+    await stepButton(page, 'review').click();
+    await expectViewing(page, 'Review');
+    await page.getByLabel('Reviewer name').fill('Riley Reviewer');
+    await panel.getByRole('button', { name: 'Reopen', exact: true }).click();
+    await panel.getByRole('button', { name: 'Sign off' }).click();
+    await waitForStepDone(page, 'review');
+    await stepButton(page, 'import').click();
+    await expectViewing(page, 'Import');
+    const usersWhenPaused = (await workosContents(harness)).users;
     await panel.getByRole('button', { name: 'Resume', exact: true }).click();
+    const stale = panel.locator('[data-error-code="plan_stale"]');
+    // (Paused this early, the import may not have sent anything yet: either way nothing more is sent.)
+    await expect(stale).toContainText('The workspace changed after this plan was made', SLOW);
+    await expect(panel.getByRole('button', { name: 'Resume', exact: true })).toHaveCount(0);
+    expect((await workosContents(harness)).users).toBe(usersWhenPaused);
+    await shot(page, 'import-stale');
+    await stale.getByRole('button', { name: 'Go to the Plan step' }).click();
+    await expectViewing(page, 'Plan');
+    await panel.getByRole('button', { name: 'Plan again' }).click();
+    await expect(page.getByTestId('plan-summary')).toHaveAttribute('data-state', 'ready', SLOW);
+    await panel.getByRole('button', { name: 'Go to Import' }).click();
+    await expectViewing(page, 'Import');
+    await panel.getByRole('button', { name: `Import into ${environment}…` }).click();
+    const again = page.getByRole('dialog', { name: `Import into ${environment}?` });
+    await again.getByRole('button', { name: `Import into ${environment}` }).click();
     await expect(page.getByTestId('import-done')).toBeVisible(SLOW);
     await expect(page.getByTestId('import-rate')).toContainText('requests/s');
     await expect(page.getByTestId('import-429')).toHaveText(/^\d+$/);

@@ -223,9 +223,11 @@ export function ImportStep() {
             <p className="banner-message">{job.error.message}</p>
             {job.error.hint ? <p className="banner-hint">{job.error.hint}</p> : null}
             {stale ? (
-              <Button variant="primary" onClick={() => view('plan')}>
-                Go to the Plan step
-              </Button>
+              <div>
+                <Button variant="primary" onClick={() => view('plan')}>
+                  Go to the Plan step
+                </Button>
+              </div>
             ) : null}
           </div>
         </div>
