@@ -88,12 +88,23 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   // Read before the checks below, so that a change committed after them is caught before the next request.
   const sources = workspaceSourcesDigest(ws);
   const resumed = journalExists(ws, planId);
+  // Refused if the workspace side changed since the plan was made: on a first run, and also when resuming (after a
+  // pause, a kill, or to retry failures), which would otherwise send data nobody reviewed under this plan.
+  const blockers = planBlockers(ws, plan);
+  if (blockers.length && !resumed)
+    throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
+  if (blockers.length) {
+    const settled = Object.values(journalCounts(ws, planId));
+    const done = settled.reduce((n, c) => n + c.done + c.failed, 0);
+    const total = settled.reduce((n, c) => n + c.done + c.failed + c.pending + c.in_flight, 0);
+    throw new AppError(
+      'plan_stale',
+      `${blockers[0]} This import was not resumed: ${done} of ${total} operations were done, and nothing more was sent.`,
+      RE_PLAN,
+    );
+  }
 
   if (!resumed) {
-    // First run of this plan: refuse it if either side changed since it was made.
-    const blockers = planBlockers(ws, plan);
-    if (blockers.length)
-      throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);
     env.progress({ done: 0, total: null, message: 'Checking that WorkOS is as the plan saw it' });
     const live = await readLiveIndex(api);
     if (live.fingerprint !== plan.workosFingerprint)
@@ -115,17 +126,6 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   const settledCount = ws.db
     .prepare("SELECT count(*) FROM workos_journal WHERE plan_id = ? AND status IN ('done', 'failed')")
     .pluck();
-  if (resumed) {
-    // Resuming (after a pause, a kill, or to retry failures): the rest is sent only while the workspace is still what
-    // the plan was made from; otherwise it would send data nobody reviewed under this plan.
-    const blockers = planBlockers(ws, plan);
-    if (blockers.length)
-      throw new AppError(
-        'plan_stale',
-        `${blockers[0]} This import was not resumed: ${settledCount.get(planId) as number} of ${total} operations were done, and nothing more was sent.`,
-        RE_PLAN,
-      );
-  }
   const guard = (): void => {
     if (workspaceSourcesDigest(ws) !== sources)
       throw new AppError(
@@ -212,6 +212,13 @@ async function runPhase(
   );
   const started = Date.now();
   const writesAtStart = api.limiter.stats();
+  // A handler reads what it sends (the user, its hash or TOTP secret) before its first await: starting it in one
+  // transaction with the guard means it sends exactly what the plan was made from, or nothing. (The promise is
+  // returned wrapped: a transaction function may not return one.)
+  const startGuarded = ws.db.transaction((row: JournalRow, ctx: OpContext) => {
+    guard();
+    return { sending: handlers[row.kind](row, ctx) };
+  });
 
   let buffer: Outcome[] = [];
   let lastFlush = Date.now();
@@ -279,13 +286,7 @@ async function runPhase(
         };
         let outcome: Outcome;
         try {
-          // A handler reads what it sends (the user, its hash or TOTP secret) before its first await: reading it in one
-          // transaction with the guard means it sends exactly what the plan was made from, or nothing.
-          const { sending } = ws.db.transaction(() => {
-            guard();
-            return { sending: handlers[row.kind](row, ctx) };
-          })();
-          outcome = await sending;
+          outcome = await startGuarded(row, ctx).sending;
         } catch (err) {
           if (err instanceof AppError && err.code === 'plan_stale') throw err;
           if (!(err instanceof WorkosCallError)) {
