@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { JobInfo } from '../../shared/contract';
 import { asUiError, call, type UiError } from '../api';
 import { useJobs } from '../store/jobs';
+import { useWizard } from '../store/wizard';
 import { Button } from './Button';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -23,11 +24,15 @@ function describe(job: JobInfo): string {
   return parts.join(' · ');
 }
 
+/** A job stopped because the workspace changed under its plan: resuming is always refused; only a new plan helps. */
+const needsNewPlan = (job: JobInfo): boolean => job.error?.code === 'plan_stale';
+
 // Live progress of the workspace's jobs, as main reports it through job.progress events, with the controls
 // the contract offers (pause, resume, cancel).
 export function JobsStatus() {
   const jobs = useJobs((s) => s.jobs);
   const update = useJobs((s) => s.update);
+  const view = useWizard((s) => s.view);
   const [error, setError] = useState<UiError | null>(null);
   const list = Object.values(jobs).filter((j) => shown.has(j.state));
 
@@ -57,7 +62,9 @@ export function JobsStatus() {
                     Pause
                   </Button>
                 ) : null}
-                {job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed' ? (
+                {needsNewPlan(job) ? (
+                  <Button onClick={() => view('plan')}>Go to the Plan step</Button>
+                ) : job.state === 'paused' || job.state === 'interrupted' || job.state === 'failed' ? (
                   <Button onClick={() => act('jobs.resume', job.id)} aria-label={`Resume ${job.kind}`}>
                     Resume
                   </Button>

@@ -161,6 +161,10 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
     await expect(stale).toContainText('The workspace changed after this plan was made', SLOW);
     await expect(panel.getByRole('button', { name: 'Resume', exact: true })).toHaveCount(0);
     expect((await workosContents(harness)).users).toBe(usersWhenPaused);
+    // The jobs bar offers the same way out rather than a Resume that would be refused again.
+    const jobsBar = page.getByRole('region', { name: 'Background jobs' });
+    await expect(jobsBar.getByRole('button', { name: /^Resume/ })).toHaveCount(0);
+    await expect(jobsBar.getByRole('button', { name: 'Go to the Plan step' })).toBeVisible();
     await shot(page, 'import-stale');
     await stale.getByRole('button', { name: 'Go to the Plan step' }).click();
     await expectViewing(page, 'Plan');
