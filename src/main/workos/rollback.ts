@@ -66,6 +66,15 @@ function parentCreated(ws: Workspace): (row: Row) => boolean {
   };
 }
 
+/**
+ * Journal rows (as `j`) that changed or adopted an object this workspace did not create. An object an earlier import
+ * of this workspace created and a later plan repaired is not one: the rollback deletes it (migration 009 indexes
+ * the created ids for this check).
+ */
+const REPAIRED_PRE_EXISTING = `j.status = 'done' AND j.created = 0
+  AND j.kind IN ('user.repair', 'user.link', 'organization.repair', 'membership.repair', 'membership.create', 'role.create')
+  AND NOT EXISTS (SELECT 1 FROM workos_journal c WHERE c.workos_id = j.workos_id AND c.created = 1 AND c.status = 'done')`;
+
 export function previewRollback(ws: Workspace): RollbackPreview {
   const rows = createdRows(ws);
   const withParent = parentCreated(ws);
@@ -74,9 +83,7 @@ export function previewRollback(ws: Workspace): RollbackPreview {
     goneWithParent: { memberships: 0, totp: 0 },
     notDeletable: { roles: [] },
     repairedLeftAlone: ws.db
-      .prepare(
-        "SELECT count(*) FROM workos_journal WHERE status = 'done' AND created = 0 AND kind IN ('user.repair', 'user.link', 'organization.repair', 'membership.repair', 'membership.create', 'role.create')",
-      )
+      .prepare(`SELECT count(*) FROM workos_journal j WHERE ${REPAIRED_PRE_EXISTING}`)
       .pluck()
       .get() as number,
   };
@@ -105,8 +112,8 @@ export function repairedObjects(
   const limit = Math.max(1, Math.min(1000, opts.limit ?? 100));
   const rows = ws.db
     .prepare(
-      `SELECT op_id AS opId, kind, source_key AS sourceKey, workos_id AS workosId FROM workos_journal
-       WHERE status = 'done' AND created = 0 AND op_id > ? ORDER BY op_id LIMIT ?`,
+      `SELECT op_id AS opId, kind, source_key AS sourceKey, workos_id AS workosId FROM workos_journal j
+       WHERE ${REPAIRED_PRE_EXISTING} AND op_id > ? ORDER BY op_id LIMIT ?`,
     )
     .all(opts.after ?? 0, limit) as {
     opId: number;

@@ -232,7 +232,9 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
     await expect(page.getByTestId('rollback-deleted')).toContainText(
       `Deleted ${users} users, ${orgs} organizations`,
     );
-    await expect(done).toContainText('None: this import repaired nothing that existed before it.');
+    await expect(done).toContainText(
+      'None: the imports from this workspace repaired nothing that existed before them.',
+    );
     expect(await workosContents(harness)).toEqual(before);
     // The earlier verification is marked as describing WorkOS before the rollback.
     await expect(panel.getByText('Rolled back since this verification')).toBeVisible();

@@ -6,7 +6,7 @@ import { iterateWorkosUsers } from '../../../src/main/review/mapping';
 import type { WorkosSandbox } from '../../../src/main/sandbox/workos';
 import { journalCounts } from '../../../src/main/workos/journal';
 import { planBlockers, planItems } from '../../../src/main/workos/plan';
-import { previewRollback, runRollback } from '../../../src/main/workos/rollback';
+import { previewRollback, repairedObjects, runRollback } from '../../../src/main/workos/rollback';
 import { openWorkspaceWithKey, type Workspace } from '../../../src/main/workspace';
 import type { Exported } from '../passwords/setup';
 import { runImport } from '../../../src/main/workos/import';
@@ -92,6 +92,36 @@ describe('rollback', () => {
     expect(after.roles.filter((r) => !before.roles.includes(r))).toHaveLength(plan.counts.role.create);
     // A second rollback finds nothing left to delete.
     expect(previewRollback(ws).toDelete).toEqual({ users: 0, organizations: 0, memberships: 0, totp: 0 });
+  });
+
+  it('an object an earlier import created and a later plan repaired is deleted, not listed as pre-existing', async () => {
+    const sb = await newSandbox();
+    const api = apiFor(sb);
+    const ws = copyWorkspace('repaired-own');
+    const first = await planDirect(ws, api);
+    await importDirect(ws, api, first.planId);
+    // Someone renames one of the users this workspace created; the next plan repairs it.
+    const renamed = sb.state().users[0]!;
+    await api.request('PUT', `/user_management/users/${renamed.id}`, {
+      body: { first_name: 'Renamed', last_name: 'Elsewhere' },
+    });
+    const second = await planDirect(ws, api);
+    expect(second.counts.user.repair).toBe(1);
+    await importDirect(ws, api, second.planId);
+    expect(journalCounts(ws, second.planId).user.done).toBe(1);
+    // The rollback deletes it with the rest of what this workspace created; nothing pre-existing was repaired.
+    const preview = previewRollback(ws);
+    expect(preview.toDelete.users).toBe(first.counts.user.create);
+    expect(preview.repairedLeftAlone).toBe(0);
+    expect(repairedObjects(ws).rows).toEqual([]);
+    const plan = ws.db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT 1 FROM workos_journal c WHERE c.workos_id = ? AND c.created = 1 AND c.status = 'done'`,
+      )
+      .all('x') as { detail: string }[];
+    expect(plan.map((r) => r.detail).join(' ')).toContain('workos_journal_created_ids');
+    expect((await runRollback({ workspace: ws, api, ...noop })).failed).toBe(0);
+    expect(sb.state().users).toHaveLength(0);
   });
 });
 

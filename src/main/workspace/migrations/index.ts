@@ -6,6 +6,7 @@ import { sql as workosImport } from './005_import';
 import { sql as mergeRunsRows } from './006_merge_runs_rows';
 import { sql as keylessUserStage } from './007_keyless_user_stage';
 import { sql as mergeRowCodes } from './008_merge_row_codes';
+import { sql as journalCreatedIds } from './009_journal_created_ids';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'merge_runs_rows', sql: mergeRunsRows },
   { version: 7, name: 'keyless_user_stage', sql: keylessUserStage },
   { version: 8, name: 'merge_row_codes', sql: mergeRowCodes },
+  { version: 9, name: 'journal_created_ids', sql: journalCreatedIds },
 ];

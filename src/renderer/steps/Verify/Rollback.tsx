@@ -55,7 +55,9 @@ function RepairedList({ version }: { version: string }) {
           </tbody>
         </table>
       ) : page ? (
-        <p className="muted">None: this import repaired nothing that existed before it.</p>
+        <p className="muted">
+          None: the imports from this workspace repaired nothing that existed before them.
+        </p>
       ) : null}
       <PagerControls
         label="repaired objects"
@@ -167,7 +169,7 @@ export function Rollback({ environment, preview, result, job, disabled, busy, on
               {result.failed ? `; ${count(result.failed)} failed` : ''}.
             </p>
           </Notice>
-          <h4>Pre-existing objects this import repaired, left as they were</h4>
+          <h4>Pre-existing objects the imports from this workspace repaired, left as they were</h4>
           <RepairedList version={result.rollbackId} />
         </div>
       ) : null}
