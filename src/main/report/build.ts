@@ -4,6 +4,7 @@ import { mergeStatus } from '../passwords/results';
 import { signOffState } from '../review/decisions';
 import { computeFindings, storedFindings, type Finding } from '../review/findings';
 import { outcomeCounts, totals } from '../review/queries';
+import { storedReview } from '../review/review';
 import { buildHandoff } from '../sso/handoff';
 import { importedPlan } from '../sso/organizations';
 import { journalCounts } from '../workos/journal';
@@ -67,12 +68,20 @@ export interface ReportOptions {
   version: string;
 }
 
-/** The findings as of now (recomputed, so a re-export or merge since the review counts); a read-only workspace
- *  cannot rewrite its per-user index and reports the findings stored at its last review. */
-function findingsOf(ws: Workspace): Finding[] {
-  if (!ws.readOnly) return computeFindings(ws.db);
+/**
+ * The findings and outcome counts as of now. A writable workspace's stored ones while no export or merge came after
+ * them (the report handler has the review refresh job bring them up to date first, off the main thread: both are a
+ * pass over every user), else recomputed here. A read-only workspace cannot rewrite its per-user index: it reports
+ * the findings stored at its last review.
+ */
+function reviewOf(ws: Workspace): { findings: Finding[]; outcomes: ReturnType<typeof outcomeCounts> } {
+  if (!ws.readOnly)
+    return storedReview(ws) ?? { findings: computeFindings(ws.db), outcomes: outcomeCounts(ws) };
   const stored = storedFindings(ws.db).findings;
-  return stored.length ? stored : computeFindings(ws.db, { materialize: false });
+  return {
+    findings: stored.length ? stored : computeFindings(ws.db, { materialize: false }),
+    outcomes: outcomeCounts(ws),
+  };
 }
 
 export function buildReport(ws: Workspace, opts: ReportOptions): MigrationReport {
@@ -83,7 +92,7 @@ export function buildReport(ws: Workspace, opts: ReportOptions): MigrationReport
     .get() as { run_id: string; tenant_domain: string | null } | undefined;
   const plan = importedPlan(ws);
   const latest = latestPlan(ws);
-  const findings = findingsOf(ws);
+  const { findings, outcomes } = reviewOf(ws);
   const signOff = signOffState(ws);
   const verify = latestVerification(ws);
   const rollback = latestRollback(ws);
@@ -108,7 +117,6 @@ export function buildReport(ws: Workspace, opts: ReportOptions): MigrationReport
 
   const passwords = mergeStatus(ws.db, 'passwords').latest;
   const mfa = mergeStatus(ws.db, 'mfa').latest;
-  const outcomes = outcomeCounts(ws);
 
   let importSection: MigrationReport['import'] = null;
   let imported: Record<string, Record<string, number>> | null = null;

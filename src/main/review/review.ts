@@ -43,8 +43,27 @@ export function reviewSummary(ws: HasDb): ReviewSummary {
     findings,
     outcomes: readSetting(ws.db, OUTCOMES),
     signOff: signOffState(ws),
-    stale: computedAt !== null && readSetting<string>(ws.db, FINDINGS_DATA_DIGEST) !== reviewDataDigest(ws),
+    stale: computedAt !== null && findingsStale(ws),
   };
+}
+
+/** True when an export or a merge changed the data after the stored findings were computed. */
+export function findingsStale(ws: HasDb): boolean {
+  return readSetting<string>(ws.db, FINDINGS_DATA_DIGEST) !== reviewDataDigest(ws);
+}
+
+/**
+ * The stored findings and outcome counts while they describe the data as it is (null: never computed, or an export
+ * or a merge came after them). Decisions keep both up to date, or start the refresh job that does; whoever reads
+ * them for a report waits for a running refresh first.
+ */
+export function storedReview(
+  ws: HasDb,
+): { findings: Finding[]; outcomes: { create: number; skip: Record<string, number> } } | null {
+  const { findings, computedAt } = storedFindings(ws.db);
+  const outcomes = readSetting<{ create: number; skip: Record<string, number> }>(ws.db, OUTCOMES);
+  if (computedAt === null || outcomes === null || findingsStale(ws)) return null;
+  return { findings, outcomes };
 }
 
 function storeOutcomes(ws: HasDb, onPage?: (usersDone: number) => void): void {

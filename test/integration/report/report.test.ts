@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOperation } from '../../../src/main/api/dispatch';
 import { reportMarkdown } from '../../../src/main/report/markdown';
 import { reopen, signOff } from '../../../src/main/review/decisions';
+import { storedReview } from '../../../src/main/review/review';
 import { EMAIL, knownSecrets, migratedWorkspace, type Migrated } from '../sso/setup';
 
 // The migration report of a migrated rehearsal tenant: its numbers are the workspace's (exported, merged, planned,
@@ -136,6 +137,37 @@ describe('migration report', () => {
       )
       .run(new Date(Date.now() + 1000).toISOString(), new Date(Date.now() + 2000).toISOString());
     expect(await status()).not.toBe('done');
+  });
+
+  it('is built from the review as it stands: the stored one while current, else refreshed by the review job first', async () => {
+    const ws = m.services.requireWorkspace();
+    const refreshes = () =>
+      m.services
+        .jobs()
+        .list()
+        .filter((j) => j.kind === 'review.refresh');
+    await callOperation(m.dispatch, 'report.get', {});
+    const before = refreshes().length;
+    const current = await callOperation(m.dispatch, 'report.get', {});
+    // Nothing changed since: no pass over the users at all.
+    expect(refreshes()).toHaveLength(before);
+
+    // A merge commits a new run: the stored findings no longer describe the data until the review is recomputed.
+    const { id } = await callOperation(m.dispatch, 'passwords.merge', {
+      kind: 'mfa',
+      path: m.t.files.mfaSecrets,
+    });
+    expect((await m.services.jobs().wait(id)).state).toBe('completed');
+    expect(storedReview(ws)).toBeNull();
+    const waiting = refreshes().length;
+    const after = await callOperation(m.dispatch, 'report.get', {});
+    // Recomputed in the review refresh job's worker, not in the handler, and stored for the next reader.
+    expect(refreshes()).toHaveLength(waiting + 1);
+    expect(refreshes()[0]!.state).toBe('completed');
+    expect(storedReview(ws)).not.toBeNull();
+    // The same file again changes no data: the recomputed report says what the stored one said.
+    expect(after.notMoved).toEqual(current.notMoved);
+    expect(after.stages.review).toEqual(current.stages.review);
   });
 
   it('withholds anything that looks like an email address, such as a reviewer named by address', async () => {

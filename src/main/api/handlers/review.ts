@@ -24,6 +24,7 @@ import {
   decideWithOutcomes,
   refreshOutcomes,
   reviewSummary,
+  storedReview,
   survivorGroup,
   type DecisionScope,
 } from '../../review/review';
@@ -128,6 +129,22 @@ export async function refreshAndWait(s: AppServices): Promise<JobInfo> {
       job.error?.hint,
     );
   return job;
+}
+
+/**
+ * Brings the stored findings and outcome counts up to date for a reader that needs them as of now (the report): in
+ * the refresh job's worker when an export or a merge came after them, or when the last refresh is running or did
+ * not finish. Never on this thread: at a million users each is a pass of a minute. A read-only copy keeps its own.
+ */
+export async function refreshReviewIfBehind(s: AppServices): Promise<void> {
+  const w = s.requireWorkspace();
+  if (w.readOnly) return;
+  const last = s
+    .jobs()
+    .list()
+    .find((j) => j.kind === REVIEW_REFRESH_JOB);
+  if (storedReview(w) !== null && (last === undefined || last.state === 'completed')) return;
+  await refreshAndWait(s);
 }
 
 export function reviewHandlers(s: AppServices): ReviewHandlers {

@@ -63,7 +63,12 @@ export function ReportStep() {
     return (
       <div className="step-body workos-step">
         <ErrorBanner error={error} onDismiss={() => setError(null)} />
-        {error ? null : <p className="muted">Building the report…</p>}
+        {error ? null : (
+          <p className="muted">
+            Building the report… If an export or a merge came after the review was computed, the review is
+            computed again first (its progress shows in the jobs bar).
+          </p>
+        )}
       </div>
     );
 
