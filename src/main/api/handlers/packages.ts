@@ -1,9 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import { openPackage } from '../../pkg/open';
 import { savePackage } from '../../pkg/package';
-import { reviewSummary } from '../../review/review';
-import { storedFindings } from '../../review/findings';
-import { isRefreshing, refreshAndWait } from './review';
+import { refreshReviewIfBehind } from './review';
 import type { AppServices } from '../../services';
 import type { Handlers } from '../dispatch';
 
@@ -15,11 +13,7 @@ export function packageHandlers(s: AppServices): PackageHandlers {
       const ws = s.requireWorkspace();
       // The reviewer's copy is read-only (and has no hashes): its findings and outcomes must be current before it
       // leaves, so a running refresh is waited for and a missing or stale one is run first.
-      if (
-        !ws.readOnly &&
-        (isRefreshing(s) || storedFindings(ws.db).computedAt === null || reviewSummary(ws).stale)
-      )
-        await refreshAndWait(s);
+      await refreshReviewIfBehind(s);
       if (mode === 'encrypted') {
         if (!passphrase) throw new AppError('invalid_input', 'An encrypted package needs a passphrase.');
         return savePackage(ws, out, { mode, passphrase });

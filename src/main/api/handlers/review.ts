@@ -84,10 +84,6 @@ function liveRefresh(s: AppServices): JobInfo | undefined {
     .find((j) => j.kind === REVIEW_REFRESH_JOB && (j.state === 'running' || j.state === 'queued'));
 }
 
-export function isRefreshing(s: AppServices): boolean {
-  return liveRefresh(s) !== undefined;
-}
-
 /** Starts the review.refresh job (all, or the outcome pass alone), or returns the one already running. */
 export async function startReviewRefresh(
   s: AppServices,
@@ -132,7 +128,8 @@ export async function refreshAndWait(s: AppServices): Promise<JobInfo> {
 }
 
 /**
- * Brings the stored findings and outcome counts up to date for a reader that needs them as of now (the report): in
+ * Brings the stored findings and outcome counts up to date for a reader that needs them as of now (the report, a
+ * package for a reviewer): in
  * the refresh job's worker when an export or a merge came after them, or when the last refresh is running or did
  * not finish. Never on this thread: at a million users each is a pass of a minute. A read-only copy keeps its own.
  */
