@@ -48,7 +48,7 @@ export function reviewSummary(ws: HasDb): ReviewSummary {
 }
 
 /** True when an export or a merge changed the data after the stored findings were computed. */
-export function findingsStale(ws: HasDb): boolean {
+function findingsStale(ws: HasDb): boolean {
   return readSetting<string>(ws.db, FINDINGS_DATA_DIGEST) !== reviewDataDigest(ws);
 }
 
