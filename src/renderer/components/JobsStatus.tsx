@@ -6,8 +6,19 @@ import { useWizard } from '../store/wizard';
 import { Button } from './Button';
 import { ErrorBanner } from './ErrorBanner';
 
-// Jobs the admin may need to act on; completed and cancelled ones drop out of the bar.
+// Jobs the admin may need to act on; completed and cancelled ones drop out of the bar, and so does a failed or
+// interrupted one once a newer job of its kind has run (a stale import after the new plan's import, an export
+// that failed before the one that completed).
 const shown = new Set<JobInfo['state']>(['queued', 'running', 'paused', 'interrupted', 'failed']);
+const supersedable = new Set<JobInfo['state']>(['interrupted', 'failed']);
+
+function needsAttention(jobs: JobInfo[]): JobInfo[] {
+  const newest = new Map<string, string>();
+  for (const j of jobs) if ((newest.get(j.kind) ?? '') < j.updatedAt) newest.set(j.kind, j.updatedAt);
+  return jobs.filter(
+    (j) => shown.has(j.state) && !(supersedable.has(j.state) && j.updatedAt < newest.get(j.kind)!),
+  );
+}
 
 function describe(job: JobInfo): string {
   const parts = [`${job.kind}: ${job.state}`];
@@ -34,7 +45,7 @@ export function JobsStatus() {
   const update = useJobs((s) => s.update);
   const view = useWizard((s) => s.view);
   const [error, setError] = useState<UiError | null>(null);
-  const list = Object.values(jobs).filter((j) => shown.has(j.state));
+  const list = needsAttention(Object.values(jobs));
 
   const act = (op: 'jobs.pause' | 'jobs.resume' | 'jobs.cancel', id: string) => {
     setError(null);
