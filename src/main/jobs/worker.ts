@@ -2,7 +2,7 @@
 // progress, completion, a stop at a safe point, or a sanitised error to the runner.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError, toAppError } from '../../shared/errors';
-import { openWorkspaceWithKey } from '../workspace';
+import { JOB_BUSY_TIMEOUT_MS, openWorkspaceWithKey } from '../workspace';
 import type { RunnerMessage, WorkerInput, WorkerMessage } from './protocol';
 import { jobDefinitions } from './registry';
 import { latestThrottle } from './throttle';
@@ -42,7 +42,7 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
   const dataKey = input.dataKey
     ? Buffer.from(input.dataKey.buffer, input.dataKey.byteOffset, input.dataKey.byteLength)
     : null;
-  const workspace = openWorkspaceWithKey(input.file, dataKey);
+  const workspace = openWorkspaceWithKey(input.file, dataKey, { busyTimeoutMs: JOB_BUSY_TIMEOUT_MS });
   const throttle = latestThrottle<JobProgress>(PROGRESS_INTERVAL_MS, (p) => post({ type: 'progress', ...p }));
   try {
     const save = workspace.db.prepare(

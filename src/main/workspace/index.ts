@@ -7,6 +7,7 @@ export {
   createWorkspace,
   openWorkspace,
   openWorkspaceWithKey,
+  JOB_BUSY_TIMEOUT_MS,
   type OpenOptions,
 } from './workspace';
 export {

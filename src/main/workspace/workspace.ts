@@ -30,7 +30,17 @@ interface CoreOptions {
   migrations?: readonly Migration[];
   /** Why no key was passed, for the warning shown to the admin. */
   keyProblem?: string;
+  busyTimeoutMs?: number;
 }
+
+/**
+ * How long a connection waits for another connection's write lock before SQLITE_BUSY. The wait is synchronous: on the
+ * app's main thread it freezes the window, so it stays short there and a clear error follows. A job's connection,
+ * in its worker thread, waits out the longest write another thread makes: at a million users a rule of the review
+ * refresh holds the lock for 5-6 s, and the users merge at the end of an export about as long.
+ */
+const BUSY_TIMEOUT_MS = 5000;
+export const JOB_BUSY_TIMEOUT_MS = 60_000;
 
 // A fixed plaintext encrypted under the data key at creation: proves on open that the keychain holds the right key.
 const KEY_CHECK_REF = { table: 'meta', column: 'value', id: 'key_check' } as const;
@@ -93,8 +103,8 @@ function inspectFile(file: string): void {
   }
 }
 
-function connect(file: string, readOnly: boolean): SqliteDatabase {
-  const db = new Database(file, { readonly: readOnly, fileMustExist: true, timeout: 5000 });
+function connect(file: string, readOnly: boolean, busyTimeoutMs = BUSY_TIMEOUT_MS): SqliteDatabase {
+  const db = new Database(file, { readonly: readOnly, fileMustExist: true, timeout: busyTimeoutMs });
   try {
     db.pragma('foreign_keys = ON');
   } catch (err) {
@@ -306,7 +316,7 @@ function openCore(file: string, dataKey: Buffer | null, opts: CoreOptions): Work
   let cipher: DisposableCipher | null = null;
   try {
     let readOnly = opts.readOnly === true;
-    db = connect(file, readOnly);
+    db = connect(file, readOnly, opts.busyTimeoutMs);
     const identity = readIdentity(db, file);
     const pending = assertKnownMigrations(db, list, file);
 
@@ -332,7 +342,7 @@ function openCore(file: string, dataKey: Buffer | null, opts: CoreOptions): Work
     if (!cipher && !readOnly) {
       readOnly = true;
       db.close();
-      db = connect(file, true);
+      db = connect(file, true, opts.busyTimeoutMs);
     }
     if (!readOnly) {
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
@@ -368,7 +378,7 @@ function openCore(file: string, dataKey: Buffer | null, opts: CoreOptions): Work
 export function openWorkspaceWithKey(
   file: string,
   dataKey: Buffer | null,
-  opts: { readOnly?: boolean; migrations?: readonly Migration[] } = {},
+  opts: { readOnly?: boolean; migrations?: readonly Migration[]; busyTimeoutMs?: number } = {},
 ): Workspace {
   return openCore(path.resolve(file), dataKey, opts);
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src/shared/contract';
 import { AppError } from '../../../src/shared/errors';
@@ -197,4 +198,24 @@ describe('JobRunner with real worker threads', () => {
       max: paused.done || null,
     });
   });
+
+  it("waits out another connection's write lock held longer than the main thread's 5 s instead of failing", async () => {
+    // At a million users one rule of the review refresh holds the write lock for 5-6 s; a job writing meanwhile
+    // (an export's batch, a merge's) must wait for it, not fail with "database is locked".
+    const { id } = await runner.start('selftest.count', { to: 200, rowsPerStep: 5, delayMs: 20 });
+    await progressReached(id, 5);
+    const other = new Database(created.file, { timeout: 0 });
+    other.exec('BEGIN IMMEDIATE');
+    const heldFrom = Date.now();
+    await new Promise((r) => setTimeout(r, 6000));
+    const doneWhileHeld = numbersSummary(workspace).count;
+    other.exec('COMMIT');
+    other.close();
+    const final = await runner.wait(id);
+    expect(final.state).toBe('completed');
+    expect(Date.now() - heldFrom).toBeGreaterThanOrEqual(6000);
+    // The job was held up (it did not finish while the lock was held) and then wrote every row.
+    expect(doneWhileHeld).toBeLessThan(200);
+    expect(numbersSummary(workspace)).toEqual({ count: 200, min: 1, max: 200 });
+  }, 30_000);
 });
