@@ -10,6 +10,7 @@ import {
 } from '../../../src/main/review/decisions';
 import { refreshFindings, storedFindings, type Finding } from '../../../src/main/review/findings';
 import { iterateUserOutcomes, mapUser, roleMappings } from '../../../src/main/review/mapping';
+import { reviewSummary } from '../../../src/main/review/review';
 import { queryUsers } from '../../../src/main/review/queries';
 import type { Workspace } from '../../../src/main/workspace';
 import { exportedTenant, type Exported } from './setup';
@@ -176,5 +177,60 @@ describe('decisions and sign-off', () => {
       'review.decide.policy',
     ]);
     expect(ws.audit.verify().ok).toBe(true);
+  });
+});
+
+describe('a later refresh', () => {
+  const ids = (code: string) =>
+    ws.db
+      .prepare('SELECT user_id FROM review_user_issues WHERE code = ? ORDER BY user_id')
+      .pluck()
+      .all(code) as string[];
+
+  it('writes only what changed and ends exactly as the data is', () => {
+    // Users move in and out of a rule as a re-export moves them: five blocked users unblocked, five others blocked.
+    const before = ids('blocked_users');
+    const unblock = before.slice(0, 5);
+    const block = ws.db
+      .prepare('SELECT user_id FROM auth0_users WHERE blocked = 0 ORDER BY user_id LIMIT 5')
+      .pluck()
+      .all() as string[];
+    const set = ws.db.prepare('UPDATE auth0_users SET blocked = ? WHERE user_id = ?');
+    ws.db.transaction(() => {
+      for (const u of unblock) set.run(0, u);
+      for (const u of block) set.run(1, u);
+    })();
+    const refreshed = new Map(refreshFindings(ws.db).map((f) => [f.code, f]));
+    const expected = [...before.filter((u) => !unblock.includes(u)), ...block].sort();
+    expect(ids('blocked_users')).toEqual(expected);
+    expect(refreshed.get('blocked_users')!.count).toBe(expected.length);
+    expect(storedFindings(ws.db).findings.find((f) => f.code === 'blocked_users')!.count).toBe(
+      expected.length,
+    );
+    // No rule left rows behind for users it no longer selects, nor missed any.
+    expect(ids('users_without_email')).toEqual(
+      ws.db.prepare('SELECT user_id FROM auth0_users WHERE email IS NULL ORDER BY user_id').pluck().all(),
+    );
+  });
+
+  it('stays marked stale when an export commits while its rules run', () => {
+    expect(reviewSummary(ws).stale).toBe(false);
+    const other = ex.open();
+    try {
+      refreshFindings(ws.db, {
+        step: (done) => {
+          if (done !== 2) return;
+          // Between two rules, as an export finishing in its worker would.
+          other.db
+            .prepare(
+              "INSERT INTO auth0_export_runs (run_id, entities_json, state, started_at, finished_at) VALUES ('during-refresh', '[]', 'complete', ?, ?)",
+            )
+            .run(new Date().toISOString(), new Date().toISOString());
+        },
+      });
+    } finally {
+      other.close();
+    }
+    expect(reviewSummary(ws).stale).toBe(true);
   });
 });
