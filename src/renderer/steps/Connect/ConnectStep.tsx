@@ -108,30 +108,46 @@ export function ConnectStep() {
         }
       />
       <SandboxPanel />
-      <Auth0Form
-        key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
-        status={status?.auth0 ?? null}
-        busy={busy}
-        error={errors.auth0}
-        onDismissError={() => setErrors((e) => ({ ...e, auth0: null }))}
-        onSave={(input) => run('auth0', () => call('credentials.setAuth0', input), 'Auth0 connection saved.')}
-        onDelete={() =>
-          run('auth0', () => call('credentials.delete', { which: 'auth0' }), 'Auth0 connection deleted.')
-        }
-      />
-      <WorkosForm
-        key={`workos:${status ? 'loaded' : 'loading'}:${status?.workos?.environment}:${status?.workos?.baseUrl}`}
-        status={status?.workos ?? null}
-        busy={busy}
-        error={errors.workos}
-        onDismissError={() => setErrors((e) => ({ ...e, workos: null }))}
-        onSave={(input) =>
-          run('workos', () => call('credentials.setWorkos', input), 'WorkOS connection saved.')
-        }
-        onDelete={() =>
-          run('workos', () => call('credentials.delete', { which: 'workos' }), 'WorkOS connection deleted.')
-        }
-      />
+      {/* The forms start from what is stored: shown before it is read, what the admin typed would be replaced when
+          it arrives (the keychain can take a moment). */}
+      {status === null && loadError === null ? (
+        <p className="muted" role="status" data-testid="credentials-loading">
+          Reading the stored connections…
+        </p>
+      ) : (
+        <>
+          <Auth0Form
+            key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
+            status={status?.auth0 ?? null}
+            busy={busy}
+            error={errors.auth0}
+            onDismissError={() => setErrors((e) => ({ ...e, auth0: null }))}
+            onSave={(input) =>
+              run('auth0', () => call('credentials.setAuth0', input), 'Auth0 connection saved.')
+            }
+            onDelete={() =>
+              run('auth0', () => call('credentials.delete', { which: 'auth0' }), 'Auth0 connection deleted.')
+            }
+          />
+          <WorkosForm
+            key={`workos:${status ? 'loaded' : 'loading'}:${status?.workos?.environment}:${status?.workos?.baseUrl}`}
+            status={status?.workos ?? null}
+            busy={busy}
+            error={errors.workos}
+            onDismissError={() => setErrors((e) => ({ ...e, workos: null }))}
+            onSave={(input) =>
+              run('workos', () => call('credentials.setWorkos', input), 'WorkOS connection saved.')
+            }
+            onDelete={() =>
+              run(
+                'workos',
+                () => call('credentials.delete', { which: 'workos' }),
+                'WorkOS connection deleted.',
+              )
+            }
+          />
+        </>
+      )}
     </div>
   );
 }
