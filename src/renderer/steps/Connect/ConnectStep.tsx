@@ -117,7 +117,7 @@ export function ConnectStep() {
       ) : (
         <>
           <Auth0Form
-            key={`auth0:${status ? 'loaded' : 'loading'}:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
+            key={`auth0:${status?.auth0?.domain}:${status?.auth0?.clientId}:${status?.auth0?.baseUrl}`}
             status={status?.auth0 ?? null}
             busy={busy}
             error={errors.auth0}
@@ -130,7 +130,7 @@ export function ConnectStep() {
             }
           />
           <WorkosForm
-            key={`workos:${status ? 'loaded' : 'loading'}:${status?.workos?.environment}:${status?.workos?.baseUrl}`}
+            key={`workos:${status?.workos?.environment}:${status?.workos?.baseUrl}`}
             status={status?.workos ?? null}
             busy={busy}
             error={errors.workos}
