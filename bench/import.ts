@@ -126,7 +126,7 @@ async function fillWorkspace(ws: Workspace, users: number, orgs: number, members
       .run().lastInsertRowid;
     const pw = db.prepare(
       `INSERT INTO password_hash_rows (run, user_id, hash_enc, class_id, blocked, via, line, change)
-       VALUES (1, ?, ?, ${Number(bcryptClass)}, 0, 'id', ?, 'added')`,
+       VALUES (1, ?, ?, ${Number(bcryptClass)}, 0, 0, ?, 0)`, // via 0 = matched by id, change 0 = added (migration 008)
     );
     const mem = db.prepare('INSERT INTO auth0_memberships (org_id, user_id, raw_json) VALUES (?, ?, ?)');
     const memRole = db.prepare(
