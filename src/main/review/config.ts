@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { cachedStatement } from '../workspace/statements';
 
 // What the mapping is allowed to decide by itself, and what the admin configures. Defaults are safe: blocked
 // users stay behind, domains arrive unverified, nothing is cut silently.
@@ -57,7 +58,7 @@ const METADATA_SETTING = 'review.metadataMapping';
 
 export function loadPolicies(db: Database): Policies {
   const out: Policies = { ...defaultPolicies };
-  const rows = db.prepare('SELECT code, value FROM review_policies').all() as {
+  const rows = cachedStatement(db, 'SELECT code, value FROM review_policies').all() as {
     code: string;
     value: string;
   }[];
@@ -70,7 +71,7 @@ export function loadPolicies(db: Database): Policies {
 }
 
 export function loadMetadataMapping(db: Database): MetadataMapping {
-  const row = db.prepare('SELECT value_json FROM settings WHERE key = ?').get(METADATA_SETTING) as
+  const row = cachedStatement(db, 'SELECT value_json FROM settings WHERE key = ?').get(METADATA_SETTING) as
     { value_json: string } | undefined;
   if (!row) return defaultMetadataMapping;
   const parsed = metadataMappingSchema.safeParse(JSON.parse(row.value_json));

@@ -5,6 +5,7 @@ import { buildMetadata, type MetadataProblem } from './metadata';
 import { workosName } from './names';
 import { roleMappings, workosRoles, type RoleMapping, type WorkosRoleRecord } from './roles';
 import { defaultSurvivor, type DuplicateCandidate } from './survivors';
+import { cachedStatement } from '../workspace/statements';
 
 // The Auth0 -> WorkOS mapping: from the workspace, the WorkOS records to create. Everything is read in pages by
 // keyset (ORDER BY key, key > cursor) and no statement stays open between pages, so a caller may write to the
@@ -179,22 +180,20 @@ function duplicateGroups(db: Database, emails: string[]): Map<string, GroupInfo>
   if (emails.length === 0) return out;
   const byEmail = new Map<string, DuplicateCandidate[]>();
   for (const part of chunks([...new Set(emails)])) {
-    const rows = db
-      .prepare(
-        `SELECT email_lower, user_id, email_verified, last_login, created_at FROM auth0_users
+    const rows = cachedStatement(
+      db,
+      `SELECT email_lower, user_id, email_verified, last_login, created_at FROM auth0_users
          WHERE email_lower IN (${placeholders(part.length)}) ORDER BY email_lower, user_id`,
-      )
-      .all(...part) as (DuplicateCandidate & { email_lower: string })[];
+    ).all(...part) as (DuplicateCandidate & { email_lower: string })[];
     for (const r of rows) byEmail.set(r.email_lower, [...(byEmail.get(r.email_lower) ?? []), r]);
   }
   const chosen = new Map<string, string>();
   const multi = [...byEmail.entries()].filter(([, l]) => l.length > 1).map(([e]) => e);
   for (const part of chunks(multi)) {
-    const rows = db
-      .prepare(
-        `SELECT email_lower, survivor_user_id FROM review_survivors WHERE email_lower IN (${placeholders(part.length)})`,
-      )
-      .all(...part) as { email_lower: string; survivor_user_id: string }[];
+    const rows = cachedStatement(
+      db,
+      `SELECT email_lower, survivor_user_id FROM review_survivors WHERE email_lower IN (${placeholders(part.length)})`,
+    ).all(...part) as { email_lower: string; survivor_user_id: string }[];
     for (const r of rows) chosen.set(r.email_lower, r.survivor_user_id);
   }
   for (const e of multi) {
@@ -211,7 +210,7 @@ function duplicateGroups(db: Database, emails: string[]): Map<string, GroupInfo>
 function inSet(db: Database, sql: (ph: string) => string, ids: string[]): Set<string> {
   const out = new Set<string>();
   for (const part of chunks(ids)) {
-    for (const r of db.prepare(sql(placeholders(part.length))).all(...part) as { user_id: string }[])
+    for (const r of cachedStatement(db, sql(placeholders(part.length))).all(...part) as { user_id: string }[])
       out.add(r.user_id);
   }
   return out;
@@ -220,11 +219,10 @@ function inSet(db: Database, sql: (ph: string) => string, ids: string[]): Set<st
 function decisionsFor(db: Database, ids: string[]): Map<string, boolean> {
   const out = new Map<string, boolean>();
   for (const part of chunks(ids)) {
-    const rows = db
-      .prepare(
-        `SELECT user_id, include FROM review_user_decisions WHERE user_id IN (${placeholders(part.length)})`,
-      )
-      .all(...part) as { user_id: string; include: number }[];
+    const rows = cachedStatement(
+      db,
+      `SELECT user_id, include FROM review_user_decisions WHERE user_id IN (${placeholders(part.length)})`,
+    ).all(...part) as { user_id: string; include: number }[];
     for (const r of rows) out.set(r.user_id, r.include === 1);
   }
   return out;
@@ -329,9 +327,10 @@ export function mapUsersPage(
   ctx = loadMappingContext(ws),
 ): Page<UserOutcome> {
   const limit = clampLimit(opts.limit);
-  const rows = ws.db
-    .prepare(`SELECT ${USER_COLS} FROM auth0_users WHERE user_id > ? ORDER BY user_id LIMIT ?`)
-    .all(opts.after ?? '', limit) as UserRow[];
+  const rows = cachedStatement(
+    ws.db,
+    `SELECT ${USER_COLS} FROM auth0_users WHERE user_id > ? ORDER BY user_id LIMIT ?`,
+  ).all(opts.after ?? '', limit) as UserRow[];
   return {
     rows: mapRows(ws.db, rows, ctx),
     next: rows.length === limit ? rows[rows.length - 1]!.user_id : null,
@@ -365,9 +364,10 @@ export function mapUserIds(ws: HasDb, userIds: string[], ctx = loadMappingContex
   const rows: UserRow[] = [];
   for (const part of chunks(userIds)) {
     rows.push(
-      ...(ws.db
-        .prepare(`SELECT ${USER_COLS} FROM auth0_users WHERE user_id IN (${placeholders(part.length)})`)
-        .all(...part) as UserRow[]),
+      ...(cachedStatement(
+        ws.db,
+        `SELECT ${USER_COLS} FROM auth0_users WHERE user_id IN (${placeholders(part.length)})`,
+      ).all(...part) as UserRow[]),
     );
   }
   const byId = new Map(mapRows(ws.db, rows, ctx).map((o) => [o.sourceUserId, o]));
@@ -376,7 +376,7 @@ export function mapUserIds(ws: HasDb, userIds: string[], ctx = loadMappingContex
 
 /** One user's outcome (for the detail panel and the importer's single retries); null if no such user. */
 export function mapUser(ws: HasDb, userId: string, ctx = loadMappingContext(ws)): UserOutcome | null {
-  const row = ws.db.prepare(`SELECT ${USER_COLS} FROM auth0_users WHERE user_id = ?`).get(userId) as
+  const row = cachedStatement(ws.db, `SELECT ${USER_COLS} FROM auth0_users WHERE user_id = ?`).get(userId) as
     UserRow | undefined;
   return row ? mapRows(ws.db, [row], ctx)[0]! : null;
 }
@@ -399,17 +399,16 @@ interface OrgRow {
 function domainsFor(db: Database, orgIds: string[]): Map<string, Map<string, string[]>> {
   const out = new Map<string, Map<string, string[]>>();
   for (const part of chunks(orgIds)) {
-    const rows = db
-      .prepare(
-        `SELECT oc.org_id, c.name AS connection, lower(trim(d.value)) AS domain
+    const rows = cachedStatement(
+      db,
+      `SELECT oc.org_id, c.name AS connection, lower(trim(d.value)) AS domain
          FROM auth0_org_connections oc
          JOIN auth0_connections c ON c.connection_id = oc.connection_id
          JOIN json_each(CASE WHEN json_valid(c.options_json) AND json_type(c.options_json, '$.domain_aliases') = 'array'
                              THEN json_extract(c.options_json, '$.domain_aliases') ELSE '[]' END) d
          WHERE oc.org_id IN (${placeholders(part.length)}) AND d.type = 'text' AND trim(d.value) <> ''
          ORDER BY oc.org_id, domain, c.name`,
-      )
-      .all(...part) as { org_id: string; connection: string; domain: string }[];
+    ).all(...part) as { org_id: string; connection: string; domain: string }[];
     for (const r of rows) {
       const m = out.get(r.org_id) ?? new Map<string, string[]>();
       m.set(r.domain, [...(m.get(r.domain) ?? []), r.connection]);
@@ -421,17 +420,16 @@ function domainsFor(db: Database, orgIds: string[]): Map<string, Map<string, str
 
 /** Domain -> number of organizations it would be given to (over the whole workspace; a handful of rows). */
 function domainOwners(db: Database): Map<string, number> {
-  const rows = db
-    .prepare(
-      `SELECT lower(trim(d.value)) AS domain, count(DISTINCT oc.org_id) AS n
+  const rows = cachedStatement(
+    db,
+    `SELECT lower(trim(d.value)) AS domain, count(DISTINCT oc.org_id) AS n
        FROM auth0_org_connections oc
        JOIN auth0_connections c ON c.connection_id = oc.connection_id
        JOIN json_each(CASE WHEN json_valid(c.options_json) AND json_type(c.options_json, '$.domain_aliases') = 'array'
                            THEN json_extract(c.options_json, '$.domain_aliases') ELSE '[]' END) d
        WHERE d.type = 'text' AND trim(d.value) <> ''
        GROUP BY 1`,
-    )
-    .all() as { domain: string; n: number }[];
+  ).all() as { domain: string; n: number }[];
   return new Map(rows.map((r) => [r.domain, r.n]));
 }
 
@@ -479,11 +477,10 @@ export function mapOrganizationsPage(
   owners = domainOwners(ws.db),
 ): Page<WorkosOrganizationRecord> {
   const limit = clampLimit(opts.limit);
-  const rows = ws.db
-    .prepare(
-      'SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id > ? ORDER BY org_id LIMIT ?',
-    )
-    .all(opts.after ?? '', limit) as OrgRow[];
+  const rows = cachedStatement(
+    ws.db,
+    'SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id > ? ORDER BY org_id LIMIT ?',
+  ).all(opts.after ?? '', limit) as OrgRow[];
   const domains = domainsFor(
     ws.db,
     rows.map((r) => r.org_id),
@@ -510,9 +507,10 @@ export function* iterateWorkosOrganizations(
 }
 
 export function mapOrganization(ws: HasDb, orgId: string): WorkosOrganizationRecord | null {
-  const row = ws.db
-    .prepare('SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id = ?')
-    .get(orgId) as OrgRow | undefined;
+  const row = cachedStatement(
+    ws.db,
+    'SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id = ?',
+  ).get(orgId) as OrgRow | undefined;
   if (!row) return null;
   return buildOrg(row, domainsFor(ws.db, [orgId]).get(orgId), domainOwners(ws.db), loadMappingContext(ws));
 }
@@ -538,13 +536,12 @@ function membershipsFor(
   const byKey = new Map<string, WorkosMembershipRecord>();
   for (const part of chunks(ids)) {
     const ph = placeholders(part.length);
-    const rows = db
-      .prepare(
-        `SELECT m.user_id, m.org_id, r.role_id FROM auth0_memberships m
+    const rows = cachedStatement(
+      db,
+      `SELECT m.user_id, m.org_id, r.role_id FROM auth0_memberships m
          LEFT JOIN auth0_membership_roles r ON r.org_id = m.org_id AND r.user_id = m.user_id
          WHERE m.user_id IN (${ph}) ORDER BY m.user_id, m.org_id`,
-      )
-      .all(...part) as { user_id: string; org_id: string; role_id: string | null }[];
+    ).all(...part) as { user_id: string; org_id: string; role_id: string | null }[];
     for (const r of rows) {
       const u = owner.get(r.user_id)!;
       const key = `${u.sourceUserId}\u0000${r.org_id}`;

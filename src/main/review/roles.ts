@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { WORKOS_BUILT_IN_ROLES, WORKOS_LIMITS } from './limits';
+import { cachedStatement } from '../workspace/statements';
 
 // Auth0 roles -> WorkOS role slugs. Never blind renaming: a role whose trimmed, case-folded name is a WorkOS
 // built-in role (or one of its listed aliases) maps onto that built-in role; every other role gets a slug derived
@@ -76,12 +77,13 @@ const cut = (s: string, n: number): string => [...s].slice(0, n).join('');
 
 /** Every Auth0 role with its WorkOS slug; sorted by Auth0 name then id, so the result is deterministic. */
 export function roleMappings(db: Database): RoleMapping[] {
-  const roles = db
-    .prepare('SELECT role_id, name, description FROM auth0_roles ORDER BY name, role_id')
-    .all() as { role_id: string; name: string; description: string | null }[];
+  const roles = cachedStatement(
+    db,
+    'SELECT role_id, name, description FROM auth0_roles ORDER BY name, role_id',
+  ).all() as { role_id: string; name: string; description: string | null }[];
   const edits = new Map(
     (
-      db.prepare('SELECT role_id, slug, name FROM review_role_map').all() as {
+      cachedStatement(db, 'SELECT role_id, slug, name FROM review_role_map').all() as {
         role_id: string;
         slug: string;
         name: string | null;

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { decisionsDigest } from '../review/decisions';
 import type { Workspace } from '../workspace';
 import { canonicalJson } from '../workspace/canonical';
+import { cachedStatement } from '../workspace/statements';
 
 // What a plan was computed from, on the workspace side: every export run, every committed password/MFA merge, the
 // review decisions and sign-offs. Any change to one of them (a new export, a new merge, a changed decision) changes
@@ -34,6 +35,6 @@ function hashSources(ws: Workspace, h: Hash): void {
   ];
   for (const [name, sql] of sources) {
     h.update(name);
-    for (const row of ws.db.prepare(sql).iterate()) h.update(canonicalJson(row));
+    for (const row of cachedStatement(ws.db, sql).all()) h.update(canonicalJson(row));
   }
 }
