@@ -8,15 +8,26 @@ import { ErrorBanner } from './ErrorBanner';
 
 // Jobs the admin may need to act on; completed and cancelled ones drop out of the bar, and so does a failed or
 // interrupted one once a newer job of its kind has run (a stale import after the new plan's import, an export
-// that failed before the one that completed).
+// that failed before the one that completed), and a paused one once a newer job of its kind has completed (a
+// review refresh paused before the one that finished).
 const shown = new Set<JobInfo['state']>(['queued', 'running', 'paused', 'interrupted', 'failed']);
 const supersedable = new Set<JobInfo['state']>(['interrupted', 'failed']);
 
 function needsAttention(jobs: JobInfo[]): JobInfo[] {
   const newest = new Map<string, string>();
-  for (const j of jobs) if ((newest.get(j.kind) ?? '') < j.updatedAt) newest.set(j.kind, j.updatedAt);
+  const newestCompleted = new Map<string, string>();
+  const later = (m: Map<string, string>, j: JobInfo) => {
+    if ((m.get(j.kind) ?? '') < j.updatedAt) m.set(j.kind, j.updatedAt);
+  };
+  for (const j of jobs) {
+    later(newest, j);
+    if (j.state === 'completed') later(newestCompleted, j);
+  }
   return jobs.filter(
-    (j) => shown.has(j.state) && !(supersedable.has(j.state) && j.updatedAt < newest.get(j.kind)!),
+    (j) =>
+      shown.has(j.state) &&
+      !(supersedable.has(j.state) && j.updatedAt < newest.get(j.kind)!) &&
+      !(j.state === 'paused' && j.updatedAt < (newestCompleted.get(j.kind) ?? '')),
   );
 }
 

@@ -37,3 +37,28 @@ test('a running job shows live progress and can be paused and resumed from the s
   const finished = await harness.services.jobs().wait(started.id);
   expect(finished).toMatchObject({ state: 'completed', done: 400 });
 });
+
+// A paused job is left in the bar for the admin to resume, until a newer job of its kind completes: then the paused
+// one has nothing left to add (a review refresh paused before the one that finished).
+test('a paused job leaves the status bar once a newer job of its kind has completed', async ({
+  page,
+  run,
+}) => {
+  const harness = await run.start();
+  await page.goto(harness.url);
+  await page.getByRole('textbox', { name: 'Workspace name', exact: true }).fill('Jobs superseded');
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page.getByTestId('workspace-summary')).toBeVisible();
+
+  const jobs = harness.services.jobs();
+  const older = await jobs.start('selftest.count', { to: 400, rowsPerStep: 4, delayMs: 40 });
+  const job = page.getByTestId('job');
+  await expect(job).toHaveAttribute('data-job-state', 'running');
+  await jobs.pause(older.id);
+  await expect(job).toHaveAttribute('data-job-state', 'paused');
+
+  const newer = await jobs.start('selftest.count', { to: 20, rowsPerStep: 4, delayMs: 10 });
+  expect(await jobs.wait(newer.id)).toMatchObject({ state: 'completed' });
+  await expect(page.getByText('No job is running.')).toBeVisible();
+  expect(jobs.get(older.id)).toMatchObject({ state: 'paused' });
+});
