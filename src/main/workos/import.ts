@@ -5,9 +5,9 @@ import type { Workspace } from '../workspace';
 import { WorkosCallError, enc, type CallFailure, type WorkosApi } from './api';
 import {
   PHASES,
-  createJournal,
   journalCounts,
-  journalExists,
+  journalComplete,
+  writeJournal,
   type JournalRow,
   type OpKind,
   type OpStatus,
@@ -87,7 +87,7 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
   const plan = getPlan(ws, planId);
   // Read before the checks below, so that a change committed after them is caught before the next request.
   const sources = workspaceSourcesDigest(ws);
-  const resumed = journalExists(ws, planId);
+  const resumed = journalComplete(ws, planId);
   // Refused if the workspace side changed since the plan was made: on a first run, and also when resuming (after a
   // pause, a kill, or to retry failures), which would otherwise send data nobody reviewed under this plan.
   const blockers = planBlockers(ws, plan);
@@ -113,10 +113,13 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
         'WorkOS changed after this plan was made (users, organizations or roles were added, changed or removed).',
         'Plan again, then import the new plan.',
       );
-    ws.db.transaction(() => {
-      createJournal(ws, planId);
-      ws.audit.append({ actor: 'app', action: 'workos.import.started', details: { planId } });
-    })();
+    writeJournal(ws, planId, {
+      progress: (n) =>
+        env.progress({ done: 0, total: null, message: `Writing the import journal: ${n} operations` }),
+      throwIfStopped: env.throwIfStopped,
+      onComplete: () =>
+        ws.audit.append({ actor: 'app', action: 'workos.import.started', details: { planId } }),
+    });
   }
 
   const total = ws.db

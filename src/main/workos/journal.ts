@@ -82,54 +82,106 @@ function opFor(
   }
 }
 
-export function journalExists(ws: Workspace, planId: string): boolean {
-  return ws.db.prepare('SELECT 1 FROM workos_journal WHERE plan_id = ? LIMIT 1').get(planId) !== undefined;
+/** Whether the plan's journal is complete, i.e. its import has started (a journal written part-way is not). */
+export function journalComplete(ws: Workspace, planId: string): boolean {
+  return (
+    ws.db.prepare('SELECT 1 FROM workos_plans WHERE plan_id = ? AND journal_ops IS NOT NULL').get(planId) !==
+    undefined
+  );
 }
 
-/** Writes the journal of a plan in one transaction (every op pending, or skipped for conflicts left out). */
-export function createJournal(ws: Workspace, planId: string): number {
-  const insert = ws.db.prepare(
+/** Journal rows per transaction: each holds the write lock for a few milliseconds, and memory stays flat. */
+const JOURNAL_BATCH = 2000;
+
+export interface JournalWriting {
+  /** Called after each batch with the number of ops written so far (this call's and any earlier one's). */
+  progress?: (written: number) => void;
+  /** Called between batches; throws to pause or cancel. */
+  throwIfStopped?: () => void;
+  /** Runs inside the transaction that completes the journal (the audit entry that the import started). */
+  onComplete?: (ops: number) => void;
+  /** Plan items read per batch (tests use small ones). */
+  batchSize?: number;
+}
+
+/**
+ * Writes the plan's journal: every op pending, or skipped for conflicts left out. A million-user plan makes about
+ * 3.5 million ops, so they are written in batches, each in its own transaction, and the last one marks the plan's
+ * journal complete. A write that was interrupted is continued: the ops come out in the same order every time (plan
+ * order, which is phase order), so the rows already there are exactly the first ones.
+ */
+export function writeJournal(ws: Workspace, planId: string, opts: JournalWriting = {}): number {
+  const db = ws.db;
+  const batchSize = opts.batchSize ?? JOURNAL_BATCH;
+  const page = db.prepare(
+    `SELECT seq, kind, source_key, action, workos_id, detail_json FROM workos_plan_items
+     WHERE plan_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  );
+  const insert = db.prepare(
     `INSERT INTO workos_journal (plan_id, phase, kind, source_key, status, workos_id, error_code, error_message, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  let n = 0;
-  const t = now();
-  ws.db.transaction(() => {
-    for (const { phase, kind } of PHASES) {
-      const rows = ws.db
-        .prepare(
-          'SELECT source_key, action, workos_id, detail_json FROM workos_plan_items WHERE plan_id = ? AND kind = ? ORDER BY seq',
-        )
-        .iterate(planId, kind) as IterableIterator<{
-        source_key: string;
-        action: string;
-        workos_id: string | null;
-        detail_json: string | null;
-      }>;
-      const batch: unknown[][] = [];
-      for (const r of rows) {
-        const detail = r.detail_json ? (JSON.parse(r.detail_json) as PlanItemDetail) : {};
-        const op = opFor(kind, r.action, detail);
-        if (!op) continue;
-        const skippedWhy =
-          op.status === 'skipped' ? (detail.reason ?? 'conflict left out by the plan') : null;
-        batch.push([
-          planId,
-          phase,
-          op.kind,
-          r.source_key,
-          op.status,
-          op.kind.endsWith('.create') ? null : r.workos_id,
-          skippedWhy ? 'skipped_by_plan' : null,
-          skippedWhy,
-          t,
-        ]);
-      }
-      for (const b of batch) insert.run(...b);
-      n += batch.length;
+  const phaseOf = new Map(PHASES.map((p) => [p.kind, p.phase]));
+  const written = db
+    .prepare('SELECT count(*) FROM workos_journal WHERE plan_id = ?')
+    .pluck()
+    .get(planId) as number;
+  let skip = written;
+  let ops = written;
+  let lastPhase = 0;
+  let afterSeq = 0;
+  const insertBatch = db.transaction((batch: unknown[][], complete: boolean) => {
+    for (const b of batch) insert.run(...b);
+    if (complete) {
+      db.prepare('UPDATE workos_plans SET journal_ops = ? WHERE plan_id = ?').run(ops, planId);
+      opts.onComplete?.(ops);
     }
-  })();
-  return n;
+  });
+  for (;;) {
+    opts.throwIfStopped?.();
+    const rows = page.all(planId, afterSeq, batchSize) as {
+      seq: number;
+      kind: PlanKind;
+      source_key: string;
+      action: string;
+      workos_id: string | null;
+      detail_json: string | null;
+    }[];
+    const batch: unknown[][] = [];
+    const t = now();
+    for (const r of rows) {
+      const phase = phaseOf.get(r.kind)!;
+      // The rollback undoes ops in reverse op_id order (memberships before their users): phases must not interleave.
+      if (phase < lastPhase)
+        throw new Error(`plan ${planId} lists a ${r.kind} after a later phase (seq ${r.seq})`);
+      lastPhase = phase;
+      const detail = r.detail_json ? (JSON.parse(r.detail_json) as PlanItemDetail) : {};
+      const op = opFor(r.kind, r.action, detail);
+      if (!op) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      const skippedWhy = op.status === 'skipped' ? (detail.reason ?? 'conflict left out by the plan') : null;
+      batch.push([
+        planId,
+        phase,
+        op.kind,
+        r.source_key,
+        op.status,
+        op.kind.endsWith('.create') ? null : r.workos_id,
+        skippedWhy ? 'skipped_by_plan' : null,
+        skippedWhy,
+        t,
+      ]);
+    }
+    ops += batch.length;
+    const complete = rows.length < batchSize;
+    if (batch.length || complete) insertBatch(batch, complete);
+    if (complete) return ops;
+    afterSeq = rows[rows.length - 1]!.seq;
+    opts.progress?.(ops);
+  }
 }
 
 export function journalCounts(ws: Workspace, planId: string): Record<PlanKind, Record<OpStatus, number>> {

@@ -1,5 +1,5 @@
 import type { Workspace } from '../workspace';
-import { journalExists } from './journal';
+import { journalComplete } from './journal';
 import { latestPlan, planBlockers, type PlanRecord } from './plan';
 import { latestVerification } from './verify';
 
@@ -11,7 +11,7 @@ import { latestVerification } from './verify';
 export function workosStepsDone(ws: Workspace): { plan: boolean; import: boolean; verify: boolean } {
   const plan = latestPlan(ws);
   if (!plan || rolledBackSince(ws, plan)) return { plan: false, import: false, verify: false };
-  const started = journalExists(ws, plan.planId);
+  const started = journalComplete(ws, plan.planId);
   const planned = started || planBlockers(ws, plan).length === 0;
   const open = ws.db
     .prepare(

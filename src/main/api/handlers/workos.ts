@@ -4,7 +4,7 @@ import type { AppServices } from '../../services';
 import type { Workspace } from '../../workspace';
 import { WorkosApi } from '../../workos/api';
 import { serveWorkosCredentials } from '../../workos/credentials-channel';
-import { journalCounts, journalExists, listFailures, resetFailed } from '../../workos/journal';
+import { journalCounts, journalComplete, listFailures, resetFailed } from '../../workos/journal';
 import { WORKOS_JOB_KINDS } from '../../workos/jobs';
 import { WORKOS_PUBLISHED_LIMITS } from '../../workos/limiter';
 import { getPlan, latestPlan, planBlockers, planItems, type PlanRecord } from '../../workos/plan';
@@ -61,7 +61,7 @@ function lastJob(ws: Workspace, kind: string, planId?: string): JobRow | null {
 function importedPlan(ws: Workspace): PlanRecord | null {
   const id = ws.db
     .prepare(
-      'SELECT p.plan_id FROM workos_plans p WHERE EXISTS (SELECT 1 FROM workos_journal j WHERE j.plan_id = p.plan_id) ORDER BY p.created_at DESC, p.rowid DESC LIMIT 1',
+      'SELECT plan_id FROM workos_plans WHERE journal_ops IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1',
     )
     .pluck()
     .get() as string | undefined;
@@ -124,7 +124,7 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       const plan = latestPlan(ws);
       if (!plan) return null;
       const { workspaceFingerprint: _w, workosFingerprint: _k, ...view } = plan;
-      const started = journalExists(ws, plan.planId);
+      const started = journalComplete(ws, plan.planId);
       return { ...view, blockers: started ? [] : planBlockers(ws, plan), importStarted: started };
     },
     'workos.plan.items': async ({ kind, action, after, limit }) => {
@@ -141,7 +141,7 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
           'invalid_input',
           `Type the WorkOS environment's name ("${plan.environment}") to confirm the import.`,
         );
-      if (!journalExists(ws, planId)) {
+      if (!journalComplete(ws, planId)) {
         const blockers = planBlockers(ws, plan);
         if (blockers.length)
           throw new AppError('plan_stale', blockers[0]!, blockers.slice(1).join(' ') || undefined);

@@ -7,6 +7,7 @@ import { sql as mergeRunsRows } from './006_merge_runs_rows';
 import { sql as keylessUserStage } from './007_keyless_user_stage';
 import { sql as mergeRowCodes } from './008_merge_row_codes';
 import { sql as journalCreatedIds } from './009_journal_created_ids';
+import { sql as journalComplete } from './010_journal_complete';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { version: 7, name: 'keyless_user_stage', sql: keylessUserStage },
   { version: 8, name: 'merge_row_codes', sql: mergeRowCodes },
   { version: 9, name: 'journal_created_ids', sql: journalCreatedIds },
+  { version: 10, name: 'journal_complete', sql: journalComplete },
 ];

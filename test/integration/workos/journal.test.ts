@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkosSandbox } from '../../../src/main/sandbox/workos';
+import { journalComplete, journalCounts, writeJournal } from '../../../src/main/workos/journal';
+import type { Workspace } from '../../../src/main/workspace';
+import type { Exported } from '../passwords/setup';
+import { apiFor, importDirect, planDirect, reviewedTenant, sandbox } from './setup';
+
+// The import journal is written in batches of their own transaction. A write stopped between batches leaves a
+// journal that is not complete, so the import has not started; the next run continues it and ends with the same
+// journal as one written without a stop.
+
+let t: Exported;
+let ws: Workspace;
+let sb: WorkosSandbox;
+
+beforeAll(async () => {
+  t = await reviewedTenant({ users: 150, orgs: 4, seed: 'workos-journal' });
+  ws = t.open();
+  sb = await sandbox({ multipleRolesEnabled: true });
+}, 120_000);
+afterAll(async () => {
+  ws?.close();
+  await sb?.close();
+  t?.cleanup();
+});
+
+const ops = (planId: string) =>
+  ws.db
+    .prepare(
+      `SELECT phase, kind, source_key, status, workos_id, error_code, error_message FROM workos_journal
+       WHERE plan_id = ? ORDER BY op_id`,
+    )
+    .all(planId);
+
+const started = () =>
+  ws.db
+    .prepare("SELECT count(*) FROM audit_log WHERE action = 'workos.import.started'")
+    .pluck()
+    .get() as number;
+
+class Stop extends Error {}
+
+describe('import journal', () => {
+  it('continues a write stopped between batches and ends as an uninterrupted one', async () => {
+    const api = apiFor(sb);
+    const whole = await planDirect(ws, api, { multipleRoles: true });
+    const wholeOps = writeJournal(ws, whole.planId, { batchSize: 40 });
+    expect(wholeOps).toBe(ops(whole.planId).length);
+
+    const stopped = await planDirect(ws, api, { multipleRoles: true });
+    const startedBefore = started();
+    let batches = 0;
+    expect(() =>
+      writeJournal(ws, stopped.planId, {
+        batchSize: 40,
+        progress: () => batches++,
+        throwIfStopped: () => {
+          if (batches === 3) throw new Stop('paused');
+        },
+      }),
+    ).toThrow(Stop);
+    const partial = ops(stopped.planId).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(wholeOps);
+    expect(journalComplete(ws, stopped.planId)).toBe(false);
+    expect(started()).toBe(startedBefore);
+
+    // The import continues the journal, then runs it.
+    const summary = await importDirect(ws, api, stopped.planId);
+    expect(journalComplete(ws, stopped.planId)).toBe(true);
+    expect(started()).toBe(startedBefore + 1);
+    const after = ops(stopped.planId) as { status: string }[];
+    const expected = ops(whole.planId) as { status: string }[];
+    const settled = (rows: { status: string }[]) =>
+      rows.map((r) => ({
+        ...r,
+        status: r.status === 'skipped' ? 'skipped' : 'planned',
+        workos_id: undefined,
+      }));
+    expect(settled(after)).toEqual(settled(expected));
+    expect(after.filter((r) => r.status === 'pending' || r.status === 'failed')).toEqual([]);
+    expect(summary.counts.user.done).toBe(stopped.counts.user.create);
+    expect(sb.state().users).toHaveLength(stopped.counts.user.create);
+    const counts = journalCounts(ws, stopped.planId);
+    expect(counts.membership.done).toBe(stopped.counts.membership.create);
+    expect(
+      ws.db.prepare('SELECT journal_ops FROM workos_plans WHERE plan_id = ?').pluck().get(stopped.planId),
+    ).toBe(after.length);
+  });
+});
