@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkosSandbox } from '../../../src/main/sandbox/workos';
+import { describe, expect, it } from 'vitest';
 import { journalComplete, journalCounts, writeJournal } from '../../../src/main/workos/journal';
-import type { Workspace } from '../../../src/main/workspace';
-import type { Exported } from '../passwords/setup';
-import { apiFor, importDirect, planDirect, reviewedTenant, sandbox } from './setup';
+import { apiFor, reviewedWorkspace, importDirect, planDirect } from './setup';
 
 // The import journal is written in batches of their own transaction. A write stopped between batches leaves a
 // journal that is not complete, so the import has not started; the next run continues it and ends with the same
 // journal as one written without a stop.
 
-let t: Exported;
-let ws: Workspace;
-let sb: WorkosSandbox;
-
-beforeAll(async () => {
-  t = await reviewedTenant({ users: 150, orgs: 4, seed: 'workos-journal' });
-  ws = t.open();
-  sb = await sandbox({ multipleRolesEnabled: true });
-}, 120_000);
-afterAll(async () => {
-  ws?.close();
-  await sb?.close();
-  t?.cleanup();
-});
+const f = reviewedWorkspace({ users: 150, orgs: 4, seed: 'workos-journal' });
 
 const ops = (planId: string) =>
-  ws.db
+  f.ws.db
     .prepare(
       `SELECT phase, kind, source_key, status, workos_id, error_code, error_message FROM workos_journal
        WHERE plan_id = ? ORDER BY op_id`,
@@ -33,7 +17,7 @@ const ops = (planId: string) =>
     .all(planId);
 
 const started = () =>
-  ws.db
+  f.ws.db
     .prepare("SELECT count(*) FROM audit_log WHERE action = 'workos.import.started'")
     .pluck()
     .get() as number;
@@ -42,16 +26,16 @@ class Stop extends Error {}
 
 describe('import journal', () => {
   it('continues a write stopped between batches and ends as an uninterrupted one', async () => {
-    const api = apiFor(sb);
-    const whole = await planDirect(ws, api, { multipleRoles: true });
-    const wholeOps = writeJournal(ws, whole.planId, { batchSize: 40 });
+    const api = apiFor(f.sb);
+    const whole = await planDirect(f.ws, api, { multipleRoles: true });
+    const wholeOps = writeJournal(f.ws, whole.planId, { batchSize: 40 });
     expect(wholeOps).toBe(ops(whole.planId).length);
 
-    const stopped = await planDirect(ws, api, { multipleRoles: true });
+    const stopped = await planDirect(f.ws, api, { multipleRoles: true });
     const startedBefore = started();
     let batches = 0;
     expect(() =>
-      writeJournal(ws, stopped.planId, {
+      writeJournal(f.ws, stopped.planId, {
         batchSize: 40,
         progress: () => batches++,
         throwIfStopped: () => {
@@ -62,12 +46,12 @@ describe('import journal', () => {
     const partial = ops(stopped.planId).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(wholeOps);
-    expect(journalComplete(ws, stopped.planId)).toBe(false);
+    expect(journalComplete(f.ws, stopped.planId)).toBe(false);
     expect(started()).toBe(startedBefore);
 
     // The import continues the journal, then runs it.
-    const summary = await importDirect(ws, api, stopped.planId);
-    expect(journalComplete(ws, stopped.planId)).toBe(true);
+    const summary = await importDirect(f.ws, api, stopped.planId);
+    expect(journalComplete(f.ws, stopped.planId)).toBe(true);
     expect(started()).toBe(startedBefore + 1);
     const after = ops(stopped.planId) as { status: string }[];
     const expected = ops(whole.planId) as { status: string }[];
@@ -80,11 +64,11 @@ describe('import journal', () => {
     expect(settled(after)).toEqual(settled(expected));
     expect(after.filter((r) => r.status === 'pending' || r.status === 'failed')).toEqual([]);
     expect(summary.counts.user.done).toBe(stopped.counts.user.create);
-    expect(sb.state().users).toHaveLength(stopped.counts.user.create);
-    const counts = journalCounts(ws, stopped.planId);
+    expect(f.sb.state().users).toHaveLength(stopped.counts.user.create);
+    const counts = journalCounts(f.ws, stopped.planId);
     expect(counts.membership.done).toBe(stopped.counts.membership.create);
     expect(
-      ws.db.prepare('SELECT journal_ops FROM workos_plans WHERE plan_id = ?').pluck().get(stopped.planId),
+      f.ws.db.prepare('SELECT journal_ops FROM workos_plans WHERE plan_id = ?').pluck().get(stopped.planId),
     ).toBe(after.length);
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { signOff } from '../../../src/main/review/decisions';
 import {
   startWorkosSandbox,
@@ -39,6 +40,31 @@ export async function reviewedTenant(opts: { users: number; orgs: number; seed: 
     ws.close();
   }
   return t;
+}
+
+/** A test file's reviewed tenant, opened as a workspace, and an empty WorkOS sandbox; closed after the file. */
+export interface ReviewedFixture {
+  t: Exported;
+  ws: Workspace;
+  sb: WorkosSandbox;
+}
+
+export function reviewedWorkspace(
+  tenant: { users: number; orgs: number; seed: string },
+  sandboxOptions: WorkosSandboxOptions = { multipleRolesEnabled: true },
+): ReviewedFixture {
+  const f = {} as ReviewedFixture;
+  beforeAll(async () => {
+    f.t = await reviewedTenant(tenant);
+    f.ws = f.t.open();
+    f.sb = await sandbox(sandboxOptions);
+  }, 120_000);
+  afterAll(async () => {
+    f.ws?.close();
+    await f.sb?.close();
+    f.t?.cleanup();
+  });
+  return f;
 }
 
 export async function sandbox(opts: WorkosSandboxOptions = {}): Promise<WorkosSandbox> {
