@@ -90,8 +90,11 @@ export function journalComplete(ws: Workspace, planId: string): boolean {
   );
 }
 
-/** Journal rows per transaction: each holds the write lock for a few milliseconds, and memory stays flat. */
-const JOURNAL_BATCH = 2000;
+/**
+ * Plan items per journal transaction. Each holds the write lock for about 0.2 s; smaller batches cost more in
+ * commits (measured at 100,000 users: 3.0 s in batches of 2,000, 2.0 s in batches of 20,000, 1.9 s in one).
+ */
+const JOURNAL_BATCH = 20000;
 
 export interface JournalWriting {
   /** Called after each batch with the number of ops written so far (this call's and any earlier one's). */
@@ -106,7 +109,7 @@ export interface JournalWriting {
 
 /**
  * Writes the plan's journal: every op pending, or skipped for conflicts left out. A million-user plan makes about
- * 3.5 million ops, so they are written in batches, each in its own transaction, and the last one marks the plan's
+ * 2.5 million ops, so they are written in batches, each in its own transaction, and the last one marks the plan's
  * journal complete. A write that was interrupted is continued: the ops come out in the same order every time (plan
  * order, which is phase order), so the rows already there are exactly the first ones.
  */

@@ -1,5 +1,5 @@
 // An import's journal is written in many transactions (src/main/workos/journal.ts): at a million users it has
-// about 3.5 million rows, and one transaction for all of them held the write lock for longer than the app's other
+// about 2.5 million rows, and one transaction for all of them held the write lock for longer than the app's other
 // connections wait. `journal_ops` marks a plan whose journal is complete, with its number of ops; NULL while none
 // or part of it is written, which the import then continues. Journals written before this migration were written in
 // one transaction, so any that exists is complete.
