@@ -17,7 +17,7 @@ import {
   exportRoles,
 } from './paged';
 import { tuneForBulkWrites } from './ingest';
-import { clearStage, mergeEntity } from './stage';
+import { clearStage, mergeEntity, parkIndexesForMerge, restoreParkedIndexes } from './stage';
 import { bumpEntityVersion } from './versions';
 import { exportUsers } from './users';
 
@@ -144,7 +144,10 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
               message: message ?? `${label} ${position}: ${exported}`,
             }),
         };
+        restoreParkedIndexes(db, entity);
         const result = await exporters[entity](env, cp.state as never);
+        ctx.throwIfStopped();
+        parkIndexesForMerge(db, entity);
         ctx.throwIfStopped();
         db.transaction(() => {
           const changes = mergeEntity(db, entity);
