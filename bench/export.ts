@@ -253,6 +253,7 @@ async function main(): Promise<void> {
         usersStagedPerSecond: Math.round(ingest.lines / ingest.stageSeconds),
         ingestSeconds: ingest.seconds,
         mergeSeconds: ingest.mergeSeconds,
+        mergeTransactionSeconds: ingest.mergeTransactionSeconds,
         ingestCpuSeconds: ingest.cpuSeconds,
         ingestPeakRssMB: ingest.peakRssMB,
         ingestLoadedRssMB: ingest.loadedRssMB,
