@@ -36,8 +36,8 @@ interface CoreOptions {
 /**
  * How long a connection waits for another connection's write lock before SQLITE_BUSY. The wait is synchronous: on the
  * app's main thread it freezes the window, so it stays short there and a clear error follows. A job's connection,
- * in its worker thread, waits out the longest write another thread makes: at a million users a rule of the review
- * refresh holds the lock for 5-6 s, and the users merge at the end of an export about as long.
+ * in its worker thread, waits out the longest write another thread makes: at a million users a re-export's merge,
+ * which compares and writes every row in one transaction.
  */
 const BUSY_TIMEOUT_MS = 5000;
 export const JOB_BUSY_TIMEOUT_MS = 60_000;

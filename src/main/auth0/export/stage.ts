@@ -198,7 +198,7 @@ export function mergeTable(db: Database, table: string): TableChanges {
   // parkIndexesForMerge built them, or are rebuilt from their own SQL on the new live table. legacy_alter_table keeps
   // any view, trigger or foreign key elsewhere that names the live table naming it (the new one). All inside the
   // caller's transaction: a failure rolls back the renames too.
-  if (db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${live})`).pluck().get() === 1) {
+  if (isEmpty(db, live)) {
     const staged = db.prepare(`SELECT count(*) FROM ${stage}`).pluck().get() as number;
     if (staged === 0 || swapTables(db, live, stage)) return { table, added: staged, removed: 0, changed: 0 };
     const added = db
