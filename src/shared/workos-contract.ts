@@ -71,6 +71,11 @@ export const workosPlanSummary = z.object({
   blockers: z.array(z.string()),
   /** True once an import of this plan has started (its journal exists). */
   importStarted: z.boolean(),
+  /**
+   * The newest import job of this plan, if any. It exists before importStarted: the job first checks WorkOS and
+   * writes the journal (minutes at a million users), and may be paused, fail or be interrupted while it does.
+   */
+  importJobId: z.string().nullable(),
 });
 
 export const workosPlanItem = z.object({

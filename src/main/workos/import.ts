@@ -115,7 +115,11 @@ export async function runImport(env: ImportEnv): Promise<ImportSummary> {
       );
     writeJournal(ws, planId, {
       progress: (n) =>
-        env.progress({ done: 0, total: null, message: `Writing the import journal: ${n} operations` }),
+        env.progress({
+          done: 0,
+          total: null,
+          message: `Writing the import journal: ${n.toLocaleString('en-US')} operations`,
+        }),
       throwIfStopped: env.throwIfStopped,
       onComplete: () =>
         ws.audit.append({ actor: 'app', action: 'workos.import.started', details: { planId } }),

@@ -141,7 +141,21 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
     // rate-limit window.)
     await panel.getByRole('button', { name: 'Pause', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Import paused' })).toBeVisible(SLOW);
-    await expect(panel).toContainText('Resume continues with the next operation; nothing is applied twice.');
+    // Paused while it prepares (reading WorkOS, writing the journal) or once it sends: either way the step shows
+    // where it stopped and offers Resume only, not a second way to start the same import.
+    await expect(panel.getByRole('button', { name: 'Resume', exact: true })).toBeVisible();
+    await expect(panel.getByRole('button', { name: `Import into ${environment}…` })).toHaveCount(0);
+    const preparing = page.getByTestId('import-preparing');
+    if (await preparing.isVisible()) {
+      await expect(preparing).toContainText('Preparing the import (paused)');
+      await expect(preparing).toContainText('Nothing has been sent to WorkOS yet.');
+      await expect(page.getByTestId('import-progress')).toHaveCount(0);
+    } else {
+      await expect(page.getByTestId('import-progress')).toBeVisible();
+      await expect(panel).toContainText(
+        'Resume continues with the next operation; nothing is applied twice.',
+      );
+    }
     await shot(page, 'import-paused');
 
     // While it is paused the review is reopened and signed off again: the plan no longer describes the workspace,

@@ -125,7 +125,12 @@ export function workosHandlers(s: AppServices): WorkosHandlers {
       if (!plan) return null;
       const { workspaceFingerprint: _w, workosFingerprint: _k, ...view } = plan;
       const started = journalComplete(ws, plan.planId);
-      return { ...view, blockers: started ? [] : planBlockers(ws, plan), importStarted: started };
+      return {
+        ...view,
+        blockers: started ? [] : planBlockers(ws, plan),
+        importStarted: started,
+        importJobId: lastJob(ws, WORKOS_JOB_KINDS.import, plan.planId)?.id ?? null,
+      };
     },
     'workos.plan.items': async ({ kind, action, after, limit }) => {
       const ws = s.requireWorkspace();

@@ -10,6 +10,35 @@ const BUCKETS: Record<string, string> = {
   other: 'other',
 };
 
+const PREPARING_STATES: Partial<Record<JobInfo['state'], string>> = {
+  queued: 'waiting to start',
+  running: 'running',
+  paused: 'paused',
+  failed: 'stopped',
+  interrupted: 'interrupted when the app closed',
+};
+
+// Before the first operation: the import reads WorkOS to check it is as the plan saw it, then writes every planned
+// operation to the journal (minutes at a million users). Nothing is sent to WorkOS until that is done.
+export function ImportPreparing({ job, resumable }: { job: JobInfo; resumable: boolean }) {
+  const stopped = job.state !== 'running' && job.state !== 'queued';
+  return (
+    <section className="card" aria-labelledby="import-preparing-title" data-testid="import-preparing">
+      <h3 id="import-preparing-title">
+        Preparing the import <span className="muted">({PREPARING_STATES[job.state] ?? job.state})</span>
+      </h3>
+      <p role="status" aria-live="polite" data-testid="import-preparing-message">
+        {job.message ?? (stopped ? '' : 'Starting')}
+      </p>
+      <p className="muted">
+        {stopped
+          ? `Nothing has been sent to WorkOS yet.${resumable ? ' Resume continues the preparation where it stopped.' : ''}`
+          : 'Nothing is sent to WorkOS until every planned operation is in the journal, so the import can resume exactly.'}
+      </p>
+    </section>
+  );
+}
+
 // Live progress of the import, per entity from the journal, with the write rate against WorkOS's limit, the
 // ETA and the 429s seen so far.
 export function ImportProgress({ status, job }: { status: ImportStatus; job: JobInfo | null }) {

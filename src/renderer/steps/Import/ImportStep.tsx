@@ -20,7 +20,7 @@ import { useWizard } from '../../store/wizard';
 import { planState } from '../Plan/PlanStep';
 import { Failures } from './Failures';
 import { ImportConfirm } from './ImportConfirm';
-import { ImportProgress } from './ImportProgress';
+import { ImportPreparing, ImportProgress } from './ImportProgress';
 import '../../styles/workos-steps.css';
 
 /** The fresher of two views of the same job (the status read and the progress events). */
@@ -45,9 +45,19 @@ export function ImportStep() {
   const [busy, setBusy] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
 
+  const planJobId = plan?.importJobId ?? null;
+  const storedPlanJob = useJobs((s) => (planJobId ? (s.jobs[planJobId] ?? null) : null));
+
   const readOnly = workspace?.readOnly ?? false;
   const target = targetKind(credentials, workspace?.rehearsal ?? false);
-  const job = fresher(importStatus?.job ?? null, eventJob);
+  // The current plan's own import job where it has one (the newest import job may be an earlier plan's).
+  const latest = fresher(importStatus?.job ?? null, eventJob);
+  const job =
+    planJobId === null
+      ? latest
+      : ([importStatus?.job ?? null, eventJob, storedPlanJob]
+          .filter((j): j is JobInfo => j?.id === planJobId)
+          .reduce<JobInfo | null>((a, b) => fresher(a, b), null) ?? latest);
   const active = isActive(job);
   const state = plan ? planState(plan) : null;
   // The import shown is the newest plan's (a newer plan without a journal has not been imported yet).
@@ -105,6 +115,10 @@ export function ImportStep() {
   const cancelled = job?.state === 'cancelled' && current !== null && remaining > 0;
   const canStart = !readOnly && !busy && !active && state === 'ready';
   const planning = isActive(planJob);
+  // Before its journal is complete an import only reads WorkOS and writes the journal; a paused, failed or
+  // interrupted one is resumed (by Resume, which the Import button would do too), not started again.
+  const ownJob = job !== null && job.id === planJobId;
+  const preparing = !plan.importStarted && ownJob && job.state !== 'completed' && job.state !== 'cancelled';
 
   return (
     <div className="step-body workos-step import-step">
@@ -167,7 +181,7 @@ export function ImportStep() {
           </Notice>
         ) : null}
         <div className="actions">
-          {!plan.importStarted ? (
+          {!plan.importStarted && !(ownJob && resumable) ? (
             <Button variant="primary" disabled={!canStart} onClick={() => setConfirming(true)}>
               Import into {plan.environment}…
             </Button>
@@ -211,7 +225,7 @@ export function ImportStep() {
             </Button>
           ) : null}
         </div>
-        {job?.state === 'paused' ? (
+        {job?.state === 'paused' && !preparing ? (
           <p className="muted">Paused. Resume continues with the next operation; nothing is applied twice.</p>
         ) : null}
       </section>
@@ -239,6 +253,7 @@ export function ImportStep() {
           Plan step.
         </Notice>
       ) : null}
+      {preparing && job ? <ImportPreparing job={job} resumable={Boolean(resumable)} /> : null}
       {current ? <ImportProgress status={current} job={job} /> : null}
 
       {complete ? (
