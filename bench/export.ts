@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ingestUsers, tuneForBulkWrites } from '../src/main/auth0/export/ingest';
-import { mergeEntity, parkIndexesForMerge } from '../src/main/auth0/export/stage';
+import { mergeEntity, prepareMerge } from '../src/main/auth0/export/stage';
 import type { Keychain } from '../src/main/secrets/keychain';
 import { createWorkspace } from '../src/main/workspace';
 
@@ -296,7 +296,7 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
   const cpu1 = process.cpuUsage();
   const result = await ingestUsers(ws.db, createReadStream(file), { skipLines: 0, onBatch: () => undefined });
   const t2 = performance.now();
-  parkIndexesForMerge(ws.db, 'users');
+  prepareMerge(ws.db, 'users');
   const tSwap = performance.now();
   ws.db.transaction(() => mergeEntity(ws.db, 'users'))();
   const t3 = performance.now();

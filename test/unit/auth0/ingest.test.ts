@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdFingerprints } from '../../../src/main/id-fingerprints';
 import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/ingest';
-import { mergeEntity } from '../../../src/main/auth0/export/stage';
+import { mergeEntity, prepareMerge } from '../../../src/main/auth0/export/stage';
 import { applyMigrations } from '../../../src/main/workspace/migrate';
 import { migrations } from '../../../src/main/workspace/migrations';
 
@@ -263,5 +263,104 @@ describe('first export merge', () => {
     expect(db.prepare('SELECT count(*) FROM auth0_users').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(150);
     expect(schemaOf('auth0_users')).toEqual(indexes);
+  });
+});
+
+describe('re-export merge', () => {
+  /** The refresh: one user gone, one renamed, one new, one with an identity fewer; the rest as before. */
+  const refreshLines = (): string[] => {
+    const lines = fileLines()
+      .filter((l) => !l.includes('"auth0|u2"'))
+      .map((l) => (l.includes('"g7"') ? JSON.stringify(user(7)) : l));
+    lines[0] = JSON.stringify(user(0, { name: 'Renamed' }));
+    lines.push(JSON.stringify(user(500)));
+    return lines;
+  };
+
+  async function exportedTwice(target: Database.Database, prepared: boolean) {
+    tuneForBulkWrites(target);
+    await ingestUsers(target, gz(fileLines()), { skipLines: 0, onBatch: () => undefined });
+    target.transaction(() => mergeEntity(target, 'users'))();
+    await ingestUsers(target, gz(refreshLines()), { skipLines: 0, onBatch: () => undefined });
+    if (prepared) prepareMerge(target, 'users');
+    const prepare = target.prepare.bind(target);
+    const writes: string[] = [];
+    target.prepare = ((sql: string) => {
+      if (/^\s*(INSERT|DELETE FROM auth0_(users|identities))/.test(sql)) writes.push(sql);
+      return prepare(sql);
+    }) as typeof target.prepare;
+    try {
+      const changes = target.transaction(() => mergeEntity(target, 'users'))();
+      return { changes, writes };
+    } finally {
+      target.prepare = prepare;
+    }
+  }
+
+  it('lists the differing rows outside the write lock, then writes only those, with the same result', async () => {
+    // The same refresh merged by comparing every row under the lock, in a workspace of its own.
+    const plain = new Database(join(dir, 'plain.sqlite'));
+    plain.pragma('journal_mode = WAL');
+    applyMigrations(plain, migrations);
+    const { changes: expected } = await exportedTwice(plain, false);
+    expect(expected).toEqual([
+      { table: 'users', added: 1, removed: 1, changed: 2 },
+      { table: 'identities', added: 1, removed: 2, changed: 0 },
+    ]);
+
+    // While the lists are made another connection can write (no write lock); they hold the differing rows only.
+    const other = new Database(join(dir, 'w.sqlite'), { timeout: 0 });
+    const lists: Record<string, number> = {};
+    const exec = db.exec.bind(db);
+    db.exec = (sql: string) => {
+      const result = exec(sql);
+      if (/CREATE TEMP TABLE merge_/.test(sql)) {
+        other
+          .prepare(
+            "INSERT INTO settings (key, value_json, updated_at) VALUES ('probe', '1', '') ON CONFLICT DO NOTHING",
+          )
+          .run();
+        for (const t of ['users', 'identities'])
+          for (const l of ['removed', 'written']) {
+            const name = `merge_${l}_${t}`;
+            if (db.prepare('SELECT 1 FROM temp.sqlite_master WHERE name = ?').get(name))
+              lists[name] = db.prepare(`SELECT count(*) FROM temp.${name}`).pluck().get() as number;
+          }
+      }
+      return result;
+    };
+    const { changes, writes } = await exportedTwice(db, true);
+    db.exec = exec;
+    other.close();
+    expect(changes).toEqual(expected);
+    // Under the lock, each removal and write of the live tables is limited to the listed rows.
+    expect(writes).toHaveLength(4);
+    for (const sql of writes) expect(sql).toMatch(/IN \(SELECT rid FROM temp\.merge_(removed|written)_/);
+    expect(lists).toEqual({
+      merge_removed_users: 1,
+      merge_written_users: 3,
+      merge_removed_identities: 2,
+      merge_written_identities: 1,
+    });
+    for (const [t, order] of [
+      ['auth0_users', 'user_id'],
+      ['auth0_identities', 'user_id, provider, identity_user_id'],
+    ] as const) {
+      const rows = (d: Database.Database) => d.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).all();
+      expect(rows(db)).toEqual(rows(plain));
+    }
+    // The lists and the stage's key are gone with the merge; the stage is empty for the next export.
+    expect(
+      db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'merge_%'").pluck().get(),
+    ).toBe(0);
+    expect(
+      db
+        .prepare("SELECT count(*) FROM sqlite_master WHERE name = 'auth0_stage_users_merge_key'")
+        .pluck()
+        .get(),
+    ).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(0);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    plain.close();
   });
 });

@@ -179,31 +179,33 @@ export function stageUser(
  * One sorted pass over the stage, run after the whole file is staged. Returns how many lines it removed.
  */
 export function removeRepeatedUsers(db: Database): number {
-  return db.transaction(() => {
-    // Created and dropped inside the transaction: a failure rolls the temporary table back with everything else.
-    db.exec(`CREATE TEMP TABLE repeated_users (user_id TEXT PRIMARY KEY, first INTEGER NOT NULL);
+  return db
+    .transaction(() => {
+      // Created and dropped inside the transaction: a failure rolls the temporary table back with everything else.
+      db.exec(`CREATE TEMP TABLE repeated_users (user_id TEXT PRIMARY KEY, first INTEGER NOT NULL);
       INSERT INTO temp.repeated_users
         SELECT user_id, min(rowid) FROM auth0_stage_users GROUP BY user_id HAVING count(*) > 1;`);
-    let removed = 0;
-    if (db.prepare('SELECT EXISTS (SELECT 1 FROM temp.repeated_users)').pluck().get() === 1) {
-      const later = db
-        .prepare(
-          `SELECT s.rowid FROM auth0_stage_users s JOIN temp.repeated_users r ON r.user_id = s.user_id
+      let removed = 0;
+      if (db.prepare('SELECT EXISTS (SELECT 1 FROM temp.repeated_users)').pluck().get() === 1) {
+        const later = db
+          .prepare(
+            `SELECT s.rowid FROM auth0_stage_users s JOIN temp.repeated_users r ON r.user_id = s.user_id
            WHERE s.rowid > r.first`,
-        )
-        .pluck()
-        .all() as number[];
-      const user = db.prepare('DELETE FROM auth0_stage_users WHERE rowid = ?');
-      const identities = db.prepare('DELETE FROM auth0_stage_identities WHERE rowid >= ? AND rowid < ?');
-      for (const line of later) {
-        user.run(line);
-        identities.run(line * IDENTITY_ROWID_SPAN, (line + 1) * IDENTITY_ROWID_SPAN);
+          )
+          .pluck()
+          .all() as number[];
+        const user = db.prepare('DELETE FROM auth0_stage_users WHERE rowid = ?');
+        const identities = db.prepare('DELETE FROM auth0_stage_identities WHERE rowid >= ? AND rowid < ?');
+        for (const line of later) {
+          user.run(line);
+          identities.run(line * IDENTITY_ROWID_SPAN, (line + 1) * IDENTITY_ROWID_SPAN);
+        }
+        removed = later.length;
       }
-      removed = later.length;
-    }
-    db.exec('DROP TABLE temp.repeated_users');
-    return removed;
-  })();
+      db.exec('DROP TABLE temp.repeated_users');
+      return removed;
+    })
+    .immediate(); // it reads the stage before it writes: see the merge in job.ts
 }
 
 /**

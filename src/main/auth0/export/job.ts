@@ -17,7 +17,7 @@ import {
   exportRoles,
 } from './paged';
 import { tuneForBulkWrites } from './ingest';
-import { clearStage, mergeEntity, parkIndexesForMerge, restoreParkedIndexes } from './stage';
+import { clearStage, mergeEntity, prepareMerge, restoreParkedIndexes } from './stage';
 import { bumpEntityVersion } from './versions';
 import { exportUsers } from './users';
 
@@ -147,8 +147,10 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         restoreParkedIndexes(db, entity);
         const result = await exporters[entity](env, cp.state as never);
         ctx.throwIfStopped();
-        parkIndexesForMerge(db, entity);
+        prepareMerge(db, entity);
         ctx.throwIfStopped();
+        // Immediate: the merge reads before it writes, and a deferred transaction whose snapshot another
+        // connection's commit made stale could not take the write lock (SQLITE_BUSY_SNAPSHOT) instead of waiting for it.
         db.transaction(() => {
           const changes = mergeEntity(db, entity);
           if (changes.some((c) => c.added + c.removed + c.changed > 0)) bumpEntityVersion(db, entity);
@@ -202,7 +204,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
             total: result.expected,
             message: `${label}: ${result.exported} exported`,
           });
-        })();
+        }).immediate();
       }
 
       const complete = finalize(db, runId, cp);
