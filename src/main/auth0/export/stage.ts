@@ -151,11 +151,11 @@ function dropDiff(db: Database, table: string): void {
   db.exec(`DROP TABLE IF EXISTS temp.${d.removed}; DROP TABLE IF EXISTS temp.${d.written}`);
 }
 
-const hasDiff = (db: Database, table: string): boolean =>
-  db
-    .prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name IN (?, ?)")
-    .pluck()
-    .get(diffTables(table).removed, diffTables(table).written) === 2;
+function hasDiff(db: Database, table: string): boolean {
+  const { removed, written } = diffTables(table);
+  const lists = db.prepare("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table' AND name IN (?, ?)");
+  return lists.pluck().get(removed, written) === 2;
+}
 
 /**
  * Before a re-export's merge (live and stage tables both filled): finds, outside the write lock, the live rows the

@@ -50,14 +50,11 @@ export function ImportStep() {
 
   const readOnly = workspace?.readOnly ?? false;
   const target = targetKind(credentials, workspace?.rehearsal ?? false);
-  // The current plan's own import job where it has one (the newest import job may be an earlier plan's).
-  const latest = fresher(importStatus?.job ?? null, eventJob);
+  // The current plan's own import job where it has one (the newest import job may be an earlier plan's); the
+  // events keep it current in the jobs store, as they do eventJob.
   const job =
-    planJobId === null
-      ? latest
-      : ([importStatus?.job ?? null, eventJob, storedPlanJob]
-          .filter((j): j is JobInfo => j?.id === planJobId)
-          .reduce<JobInfo | null>((a, b) => fresher(a, b), null) ?? latest);
+    (storedPlanJob && fresher(storedPlanJob, importStatus?.job ?? null)) ??
+    fresher(importStatus?.job ?? null, eventJob);
   const active = isActive(job);
   const state = plan ? planState(plan) : null;
   // The import shown is the newest plan's (a newer plan without a journal has not been imported yet).
