@@ -25,6 +25,7 @@ import { ingestUsers, tuneForBulkWrites } from '../src/main/auth0/export/ingest'
 import { mergeEntity, prepareMerge } from '../src/main/auth0/export/stage';
 import type { Keychain } from '../src/main/secrets/keychain';
 import { createWorkspace } from '../src/main/workspace';
+import { startWalCheckpointer } from '../src/main/workspace/wal-checkpointer';
 
 const { values } = parseArgs({
   options: {
@@ -93,6 +94,8 @@ function memoryKeychain(): Keychain {
 }
 
 const builtWorker = resolve(__dirname, '../out/main/worker.js');
+const builtCheckpointThread = resolve(__dirname, '../out/main/wal-checkpoint-thread.js');
+const checkpointThreadKind = existsSync(builtCheckpointThread) ? 'built' : 'typescript';
 let workerRuns = '';
 let peakRss = 0;
 let phase = 'start';
@@ -257,6 +260,8 @@ async function main(): Promise<void> {
         ingestCpuSeconds: ingest.cpuSeconds,
         ingestPeakRssMB: ingest.peakRssMB,
         ingestLoadedRssMB: ingest.loadedRssMB,
+        ingestCheckpointThread: ingest.checkpointThread,
+        ingestLongestLogMB: ingest.longestLogMB,
         usersFileMB: Number((statSync(file).size / 1048576).toFixed(1)),
         harnessPeakRssMB: Math.round(peakRss / 1048576),
         loadAverage: (await import('node:os')).loadavg()[0],
@@ -281,6 +286,11 @@ interface IngestFigures {
   peakRssMB: number;
   /** RSS once the modules were loaded, before the ingest started. */
   loadedRssMB: number;
+  /** Which WAL checkpointing thread ran (the built app's, or the source through tsx), or none. */
+  checkpointThread: string;
+  threadCheckpoints: number;
+  /** The longest the WAL was at one of the thread's checkpoints. */
+  longestLogMB: number;
 }
 
 /** The users file into a fresh workspace, as the export job does it (file read on its thread, merge), timed. */
@@ -292,6 +302,11 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
     guard: { assert: async () => undefined } as never,
   });
   tuneForBulkWrites(ws.db);
+  const checkpointer = startWalCheckpointer(
+    ws.db,
+    existsSync(builtCheckpointThread) ? { entryFile: builtCheckpointThread } : {},
+  );
+  const threadKind = checkpointer.running ? checkpointThreadKind : 'none';
   const t1 = performance.now();
   const cpu1 = process.cpuUsage();
   const result = await ingestUsers(ws.db, createReadStream(file), { skipLines: 0, onBatch: () => undefined });
@@ -300,6 +315,7 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
   const tSwap = performance.now();
   ws.db.transaction(() => mergeEntity(ws.db, 'users'))();
   const t3 = performance.now();
+  const checkpoints = await checkpointer.close();
   const figures: IngestFigures = {
     lines: result.lines,
     seconds: Number(((t3 - t1) / 1000).toFixed(2)),
@@ -309,6 +325,9 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
     cpuSeconds: cpuSeconds(cpu1),
     peakRssMB: Math.round(vmHwm() / 1048576),
     loadedRssMB: loadedMB,
+    checkpointThread: threadKind,
+    threadCheckpoints: checkpoints.checkpoints,
+    longestLogMB: Math.round((checkpoints.maxLogFrames * 4096) / 1048576),
   };
   ws.close();
   console.log(JSON.stringify(figures));

@@ -10,6 +10,7 @@ import { ingestUsers, tuneForBulkWrites } from '../../../src/main/auth0/export/i
 import { mergeEntity, prepareMerge } from '../../../src/main/auth0/export/stage';
 import { applyMigrations } from '../../../src/main/workspace/migrate';
 import { migrations } from '../../../src/main/workspace/migrations';
+import { startWalCheckpointer } from '../../../src/main/workspace/wal-checkpointer';
 
 // The users ingest writes groups of rows per statement and a first export swaps the stage table in by rename;
 // these check that what lands in the tables is what the row-by-row path wrote: first line of a repeated id wins
@@ -96,6 +97,18 @@ describe('users ingest', () => {
       user_id: 'g7',
       isSocial: true,
     });
+  });
+
+  it('tells a WAL checkpointing thread of its commits, with the same rows staged', async () => {
+    const lines = fileLines();
+    const checkpointer = startWalCheckpointer(db);
+    expect(checkpointer.running).toBe(true);
+    await ingestUsers(db, gz(lines), { skipLines: 0, batchSize: 40, onBatch: () => undefined });
+    const stats = await checkpointer.close();
+    // Without being told of a commit the thread never checkpoints (wal-checkpointer.test.ts).
+    expect(stats.checkpoints).toBeGreaterThan(0);
+    expect(table('auth0_stage_users', 'user_id')).toHaveLength(150);
+    expect(table('auth0_stage_identities', 'user_id, provider')).toHaveLength(151);
   });
 
   it('resumes after a committed batch with the same rows as one uninterrupted run', async () => {

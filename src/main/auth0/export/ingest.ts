@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
 import { IdFingerprints } from '../../id-fingerprints';
+import { walCommitted } from '../../workspace/wal-checkpointer';
 import { batchInsert, type BatchInsert } from './batch-insert';
 
 // Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
@@ -250,7 +251,11 @@ export async function ingestUsers(
   let maybeRepeats = opts.skipLines > 0;
   let lineNo = 0;
   let pending: { line: string; no: number }[] = [];
-  const writeBatch = db.transaction((batch: { line: string; no: number }[], through: number) => {
+  // A batch is parsed before its transaction begins: meanwhile the checkpointing thread (wal-checkpointer.ts) copies
+  // the previous batch into the file, and SQLite rewinds the log only if that copy ended before the next transaction
+  // began. Measured at a million users: staging 20.1-22.5 s with it, 21.8-27.7 s with the checkpoints on this thread.
+  const parseBatch = (batch: { line: string; no: number }[]): StagedRows[] => {
+    const out: StagedRows[] = [];
     for (const { line, no } of batch) {
       let parsed: unknown;
       try {
@@ -270,15 +275,21 @@ export async function ingestUsers(
       }
       const rows = toRows(parsed as Record<string, unknown>, line, no, what);
       if (seen.add(rows.userId)) maybeRepeats = true;
-      stager.add(rows);
+      out.push(rows);
     }
+    return out;
+  };
+  const writeBatch = db.transaction((rows: StagedRows[], through: number) => {
+    for (const r of rows) stager.add(r);
     stager.flush();
     opts.onBatch(through);
   });
   const flush = (): void => {
     if (pending.length === 0) return;
+    const rows = parseBatch(pending);
     opts.beforeBatch?.();
-    writeBatch(pending, lineNo);
+    writeBatch(rows, lineNo);
+    walCommitted(db);
     pending = [];
   };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { defineJob, JobStopped } from '../../jobs/types';
+import { startWalCheckpointer } from '../../workspace/wal-checkpointer';
 import { fetchGrantedScopes } from '../client';
 import { Pacer } from '../pacer';
 import { requiredScopes } from '../scopes';
@@ -103,6 +104,7 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
       })();
     }
 
+    const checkpointer = startWalCheckpointer(db);
     try {
       const creds = await requestAuth0Credentials(ws.id);
       db.prepare('UPDATE auth0_export_runs SET tenant_domain = ? WHERE run_id = ?').run(creds.domain, runId);
@@ -233,6 +235,8 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         ws.audit.append({ actor: 'app', action: 'export.failed', details: { runId, code: shape.code } });
       }
       throw err;
+    } finally {
+      await checkpointer.close();
     }
   },
 });
