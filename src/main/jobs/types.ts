@@ -17,8 +17,11 @@ export interface JobContext<P, C> {
   /** Save the checkpoint and progress; call inside the same db transaction as the work it covers so that a kill never
    *  redoes or skips work. */
   saveCheckpoint(checkpoint: C, progress?: JobProgress): void;
-  /** Throttled progress events (at most ~10/s); not persisted. */
-  progress(p: JobProgress): void;
+  /**
+   * Throttled progress events (at most ~10/s); not persisted. `now` sends this one at once: for the message before a
+   * long synchronous step, during which the throttle's timer cannot run.
+   */
+  progress(p: JobProgress, opts?: { now?: boolean }): void;
   /** Aborted on pause or cancel (reason: a JobStopped): stop at the next safe point. */
   signal: AbortSignal;
   /** Throws the runner's stop marker (JobStopped) if pause/cancel was requested. */

@@ -84,9 +84,10 @@ async function run(input: WorkerInput): Promise<WorkerMessage> {
           queueMicrotask(releaseCommitted);
         }
       },
-      progress(p) {
+      progress(p, opts) {
         releaseCommitted();
         throttle.push(p);
+        if (opts?.now) throttle.flush();
       },
       signal: controller.signal,
       throwIfStopped() {

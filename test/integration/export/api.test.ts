@@ -49,6 +49,10 @@ describe('export operations', () => {
       baseUrl: sb.baseUrl,
     });
 
+    const messages: string[] = [];
+    const offMessages = s.events.on((name, payload) => {
+      if (name === 'job.progress') messages.push((payload as { message?: string }).message ?? '');
+    });
     const started = await callOperation(dispatch, 'export.start', {});
     expect(started.run?.state).toBe('running');
     expect(started.entities.map((e) => e.entity)).toEqual([
@@ -93,6 +97,9 @@ describe('export operations', () => {
     const done = await s.jobs().wait(jobId);
     expect(done.error).toBeUndefined();
     expect(done.state).toBe('completed');
+    offMessages();
+    // Said before the merge's synchronous work (seconds at a million users), not left at the last count.
+    expect(messages).toContain(`Users (5 of 7): merging ${tenant.users.length} into the workspace`);
 
     const status = await callOperation(dispatch, 'export.status', {});
     expect(status.run?.state).toBe('complete');

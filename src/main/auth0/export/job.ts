@@ -149,6 +149,15 @@ export const auth0Export = defineJob<ExportParams, ExportCheckpoint, void>({
         restoreParkedIndexes(db, entity);
         const result = await exporters[entity](env, cp.state as never);
         ctx.throwIfStopped();
+        // Indexing a first export's rows, or comparing a refresh with the workspace: seconds at a million users.
+        ctx.progress(
+          {
+            done: result.exported,
+            total: result.expected,
+            message: `${label} ${position}: merging ${result.exported} into the workspace`,
+          },
+          { now: true },
+        );
         prepareMerge(db, entity);
         ctx.throwIfStopped();
         // Immediate: the merge reads before it writes, and a deferred transaction whose snapshot another
