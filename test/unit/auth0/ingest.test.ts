@@ -280,12 +280,16 @@ describe('first export merge', () => {
 });
 
 describe('re-export merge', () => {
-  /** The refresh: one user gone, one renamed, one new, one with an identity fewer; the rest as before. */
+  /**
+   * The refresh: one user gone, one renamed, one with a new email address (a column indexes read), one new, one with
+   * an identity fewer; the rest as before.
+   */
   const refreshLines = (): string[] => {
     const lines = fileLines()
       .filter((l) => !l.includes('"auth0|u2"'))
       .map((l) => (l.includes('"g7"') ? JSON.stringify(user(7)) : l));
     lines[0] = JSON.stringify(user(0, { name: 'Renamed' }));
+    lines[1] = JSON.stringify(user(1, { email: 'moved@example.test' }));
     lines.push(JSON.stringify(user(500)));
     return lines;
   };
@@ -299,7 +303,7 @@ describe('re-export merge', () => {
     const prepare = target.prepare.bind(target);
     const writes: string[] = [];
     target.prepare = ((sql: string) => {
-      if (/^\s*(INSERT|DELETE FROM auth0_(users|identities))/.test(sql)) writes.push(sql);
+      if (/^\s*(INSERT|(DELETE FROM|UPDATE) auth0_(users|identities))/.test(sql)) writes.push(sql);
       return prepare(sql);
     }) as typeof target.prepare;
     try {
@@ -317,7 +321,7 @@ describe('re-export merge', () => {
     applyMigrations(plain, migrations);
     const { changes: expected } = await exportedTwice(plain, false);
     expect(expected).toEqual([
-      { table: 'users', added: 1, removed: 1, changed: 2 },
+      { table: 'users', added: 1, removed: 1, changed: 3 },
       { table: 'identities', added: 1, removed: 2, changed: 0 },
     ]);
 
@@ -346,12 +350,14 @@ describe('re-export merge', () => {
     db.exec = exec;
     other.close();
     expect(changes).toEqual(expected);
-    // Under the lock, each removal and write of the live tables is limited to the listed rows.
-    expect(writes).toHaveLength(4);
+    // Under the lock, each removal and write of the live tables is limited to the listed rows: a removal, an update
+    // in place of the columns no index reads, and an upsert of the rest, per table.
+    expect(writes).toHaveLength(6);
+    expect(writes.filter((sql) => /^\s*UPDATE/.test(sql))).toHaveLength(2);
     for (const sql of writes) expect(sql).toMatch(/IN \(SELECT rid FROM temp\.merge_(removed|written)_/);
     expect(lists).toEqual({
       merge_removed_users: 1,
-      merge_written_users: 3,
+      merge_written_users: 4,
       merge_removed_identities: 2,
       merge_written_identities: 1,
     });

@@ -65,6 +65,22 @@ function indexesOn(db: Database, table: string): IndexDef[] {
 }
 
 /**
+ * The columns any index of `table` reads: its keys (also those of a primary key or UNIQUE constraint), and any column
+ * its SQL names (an expression, a partial index's WHERE). A name appearing elsewhere in that SQL only errs on the side
+ * of counting a column as indexed.
+ */
+function indexedColumns(db: Database, table: string): Set<string> {
+  const names = columns(db, table).map((c) => c.name);
+  const indexed = new Set<string>();
+  const list = db.prepare('SELECT name FROM pragma_index_list(?)').pluck().all(table) as string[];
+  const info = db.prepare('SELECT name FROM pragma_index_info(?) WHERE name IS NOT NULL').pluck();
+  for (const index of list) for (const c of info.all(index) as string[]) indexed.add(c);
+  for (const { sql } of indexesOn(db, table))
+    for (const c of names) if (new RegExp(`\\b${c}\\b`, 'i').test(sql)) indexed.add(c);
+  return indexed;
+}
+
+/**
  * Whether an empty live table can trade places with its stage twin (mergeTable): not when a table has triggers
  * (they would move with it) or another table has a foreign key to it (legacy renames with foreign_keys on rewrite
  * those).
@@ -306,6 +322,24 @@ export function mergeTable(db: Database, table: string): TableChanges {
       .get() as { n: number }
   ).n;
   const staged = `SELECT ${names.map((n) => `s.${n}`).join(', ')} FROM ${stage} s WHERE ${onlyWritten}`;
+  // A refresh mostly changes columns no index covers (names, last logins, the raw JSON). Those rows are updated in
+  // place first, which rewrites no index entry; the upsert below then finds them equal and writes only the rest. An
+  // upsert sets every column, so it rewrites every index of each row it changes: at a million users, 10,000 renamed
+  // users took 2.4 s that way, under the write lock. Only with diffForMerge's lists, which bound the join.
+  const indexed = indexedColumns(db, live);
+  const plain = rest.filter((c) => !indexed.has(c));
+  let updatedInPlace = 0;
+  if (diff && plain.length > 0) {
+    const keep = rest.filter((c) => indexed.has(c)).map((c) => ` AND l.${c} IS s.${c}`);
+    updatedInPlace = db
+      .prepare(
+        `UPDATE ${live} AS l SET ${plain.map((c) => `${c} = s.${c}`).join(', ')}
+         FROM ${stage} s
+         WHERE ${onlyWritten} AND ${join('l', 's')}${keep.join('')}
+           AND NOT (${plain.map((c) => `l.${c} IS s.${c}`).join(' AND ')})`,
+      )
+      .run().changes;
+  }
   let written: number;
   if (rest.length === 0) {
     written = db.prepare(`INSERT OR IGNORE INTO ${live} (${names.join(', ')}) ${staged}`).run().changes;
@@ -322,7 +356,7 @@ export function mergeTable(db: Database, table: string): TableChanges {
   if (keyless) db.exec(`DROP INDEX ${stageKey}`);
   db.prepare(`DELETE FROM ${stage}`).run();
   if (diff) dropDiff(db, table);
-  return { table, added, removed, changed: written - added };
+  return { table, added, removed, changed: updatedInPlace + written - added };
 }
 
 export function mergeEntity(db: Database, entity: EntityName): TableChanges[] {
