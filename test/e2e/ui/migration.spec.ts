@@ -124,6 +124,8 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
     await panel.getByRole('button', { name: 'Go to Import' }).click();
     await expectViewing(page, 'Import');
     await expect(page.getByTestId('import-target')).toContainText(environment);
+    const replanForWebhooks = panel.getByRole('button', { name: 'Plan again with webhooks paused' });
+    await expect(replanForWebhooks).toBeVisible();
     await panel.getByRole('button', { name: `Import into ${environment}…` }).click();
     const dialog = page.getByRole('dialog', { name: `Import into ${environment}?` });
     await expect(dialog).toBeVisible();
@@ -150,7 +152,10 @@ test('Migration in rehearsal mode: plan, import, verify and roll back through th
       await expect(preparing).toContainText('Preparing the import (paused)');
       await expect(preparing).toContainText('Nothing has been sent to WorkOS yet.');
       await expect(page.getByTestId('import-progress')).toHaveCount(0);
+      // Planning again now would leave this import's preparation behind.
+      await expect(replanForWebhooks).toHaveCount(0);
     } else {
+      await expect(replanForWebhooks).toHaveCount(0);
       await expect(page.getByTestId('import-progress')).toBeVisible();
       await expect(panel).toContainText(
         'Resume continues with the next operation; nothing is applied twice.',

@@ -147,7 +147,8 @@ export function ImportStep() {
             </div>
           </div>
         ) : null}
-        {!plan.importStarted && !plan.options.pauseWebhooks && state === 'ready' ? (
+        {/* Not while this plan's import prepares: planning again would strand it. */}
+        {!plan.importStarted && !preparing && !plan.options.pauseWebhooks && state === 'ready' ? (
           <Notice tone="info" title="Pause webhooks during the import?">
             <p>
               Your webhook endpoints would receive an event for every user, organization and membership
