@@ -507,12 +507,25 @@ export function* iterateWorkosOrganizations(
 }
 
 export function mapOrganization(ws: HasDb, orgId: string): WorkosOrganizationRecord | null {
-  const row = cachedStatement(
-    ws.db,
-    'SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id = ?',
-  ).get(orgId) as OrgRow | undefined;
-  if (!row) return null;
-  return buildOrg(row, domainsFor(ws.db, [orgId]).get(orgId), domainOwners(ws.db), loadMappingContext(ws));
+  return organizationMapper(ws)(orgId);
+}
+
+/**
+ * Maps organizations one at a time with the workspace-wide inputs (the policies, which domains several organizations
+ * share) read once, for a run over many of them during which the workspace does not change (an import, a
+ * verification). Read per organization, the shared domains took 6.5 ms each: over two minutes for 20,000.
+ */
+export function organizationMapper(ws: HasDb): (orgId: string) => WorkosOrganizationRecord | null {
+  const ctx = loadMappingContext(ws);
+  const owners = domainOwners(ws.db);
+  return (orgId) => {
+    const row = cachedStatement(
+      ws.db,
+      'SELECT org_id, name, display_name, metadata_json FROM auth0_organizations WHERE org_id = ?',
+    ).get(orgId) as OrgRow | undefined;
+    if (!row) return null;
+    return buildOrg(row, domainsFor(ws.db, [orgId]).get(orgId), owners, ctx);
+  };
 }
 
 // ---- roles

@@ -1,6 +1,12 @@
 import { AppError } from '../../shared/errors';
 import type { Auth0Settings } from '../credentials';
-import { mapOrganization, mapUser, workosRoles, type WorkosRoleRecord } from '../review/mapping';
+import {
+  loadMappingContext,
+  mapUser as mapWorkspaceUser,
+  organizationMapper,
+  workosRoles,
+  type WorkosRoleRecord,
+} from '../review/mapping';
 import type { Workspace } from '../workspace';
 import { WorkosCallError, enc, type CallFailure, type WorkosApi } from './api';
 import {
@@ -325,6 +331,11 @@ async function runPhase(
 
 function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<OpKind, Handler> {
   const roles = new Map<string, WorkosRoleRecord>(workosRoles(ws.db).map((r) => [r.slug, r]));
+  // Read once for the run: a change to the workspace makes the plan stale, which stops the import.
+  const mapping = loadMappingContext(ws);
+  let orgMapper: ReturnType<typeof organizationMapper> | null = null;
+  const mapOrganization = (orgId: string) => (orgMapper ??= organizationMapper(ws))(orgId);
+  const mapUser = (userId: string) => mapWorkspaceUser(ws, userId, mapping);
   const planDetail = ws.db
     .prepare(
       'SELECT workos_id, detail_json FROM workos_plan_items WHERE plan_id = ? AND kind = ? AND source_key = ?',
@@ -424,7 +435,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
     },
 
     'organization.create': async (row, ctx) => {
-      const o = mapOrganization(ws, row.source_key);
+      const o = mapOrganization(row.source_key);
       if (!o) return fail(row, 'not_in_workspace', 'The organization is no longer in the workspace.');
       return create<LiveOrganization>(
         row,
@@ -443,7 +454,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
     },
 
     'organization.repair': async (row) => {
-      const o = mapOrganization(ws, row.source_key);
+      const o = mapOrganization(row.source_key);
       if (!o || !row.workos_id)
         return fail(row, 'not_in_workspace', 'The organization is no longer in the workspace.');
       const have = await api.request<LiveOrganization>('GET', `/organizations/${enc(row.workos_id)}`);
@@ -463,7 +474,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
     },
 
     'user.create': async (row, ctx) => {
-      const outcome = mapUser(ws, row.source_key);
+      const outcome = mapUser(row.source_key);
       if (outcome?.kind !== 'create')
         return fail(row, 'not_in_workspace', 'The user is no longer to be imported.');
       const u = outcome.record;
@@ -578,7 +589,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
       if (!userId) return fail(row, 'dependency_failed', 'The user of this TOTP factor was not imported.');
       const secret = totpSecret(ws, row.source_key);
       if (!secret) return fail(row, 'secret_missing', 'The TOTP secret is no longer in the workspace.');
-      const outcome = mapUser(ws, row.source_key);
+      const outcome = mapUser(row.source_key);
       const account = outcome?.kind === 'create' ? outcome.record.email : row.source_key;
       return create<LiveFactor>(
         row,
@@ -609,7 +620,7 @@ function makeHandlers(ws: Workspace, api: WorkosApi, plan: PlanRecord): Record<O
   }
 
   async function repairUser(row: JournalRow, ctx: OpContext, link: boolean): Promise<Outcome> {
-    const outcome = mapUser(ws, row.source_key);
+    const outcome = mapUser(row.source_key);
     const { detail, workosId } = detailOf('user', row.source_key);
     const id = row.workos_id ?? workosId;
     if (outcome?.kind !== 'create' || !id)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mapOrganization, mapUser, workosRoles } from '../review/mapping';
+import { loadMappingContext, mapUser, organizationMapper, workosRoles } from '../review/mapping';
 import type { Workspace } from '../workspace';
 import { WorkosCallError, enc, type WorkosApi } from './api';
 import {
@@ -124,10 +124,11 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
 
   // Organizations
   const orgIdBySource = new Map<string, string>();
+  const mapOrganization = organizationMapper(ws);
   const orgCounts = { expected: 0, found: 0, mismatched: 0 };
   for (const it of expected(items('organization'))) {
     orgCounts.expected++;
-    const o = mapOrganization(ws, it.source_key);
+    const o = mapOrganization(it.source_key);
     if (!o) continue;
     const have = o.externalId ? orgsByExt.get(o.externalId) : undefined;
     if (!have) {
@@ -156,6 +157,7 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
   const emailBySource = new Map<string, string>();
   const withHash: string[] = [];
   const userItems = expected(items('user'));
+  const mapping = loadMappingContext(ws);
   let n = 0;
   for (const it of userItems) {
     if (++n % 500 === 0) {
@@ -163,7 +165,7 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
       env.progress({ done: n, total: userItems.length, message: `Compared ${n} users` });
     }
     userCounts.expected++;
-    const o = mapUser(ws, it.source_key);
+    const o = mapUser(ws, it.source_key, mapping);
     if (o?.kind !== 'create') continue;
     const u = o.record;
     const have = u.externalId ? usersByExt.get(u.externalId) : usersByEmail.get(lower(u.email));

@@ -4,7 +4,9 @@ import {
   iterateWorkosMemberships,
   iterateWorkosOrganizations,
   iterateWorkosUsers,
+  mapOrganization,
   mapUser,
+  organizationMapper,
   roleMappings,
   workosRoles,
 } from '../../../src/main/review/mapping';
@@ -128,6 +130,13 @@ describe('Auth0 -> WorkOS mapping', () => {
       expect(o.domains.length > 0).toBe(withSso.has(o.sourceOrgId));
       for (const d of o.domains) expect(d.state).toBe('pending');
     }
+    // One at a time (import, verify), with the workspace-wide inputs read once: the same records, problems included.
+    const one = organizationMapper(ws);
+    for (const o of orgs) {
+      expect(one(o.sourceOrgId)).toEqual(o);
+      expect(mapOrganization(ws, o.sourceOrgId)).toEqual(o);
+    }
+    expect(one('org_not_there')).toBeNull();
   });
 
   it('yields one membership per (surviving user, organization) with the union of role slugs', () => {
