@@ -28,14 +28,10 @@ function checkpoint(): void {
       stats.checkpoints++;
       stats.maxLogFrames = Math.max(stats.maxLogFrames, row?.log ?? 0);
     }
-  } catch (err) {
+  } catch {
+    // The writer meets the same file and reports its errors itself; this thread just stops.
     if (db.open) db.close();
-    // SQLite's messages name no data, only what failed (e.g. "disk I/O error").
-    const reply: WalCheckpointerReply = {
-      type: 'failed',
-      message: err instanceof Error ? err.message : 'checkpoint failed',
-      stats,
-    };
+    const reply: WalCheckpointerReply = { type: 'failed', stats };
     port.postMessage(reply);
     port.close();
   }

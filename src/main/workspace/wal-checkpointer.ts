@@ -15,8 +15,7 @@ export interface WalCheckpointerStart {
 }
 export type WalCheckpointerRequest = { type: 'committed' } | { type: 'close' };
 export type WalCheckpointerReply =
-  | { type: 'closed'; stats: WalCheckpointStats }
-  | { type: 'failed'; message: string; stats: WalCheckpointStats };
+  { type: 'closed'; stats: WalCheckpointStats } | { type: 'failed'; stats: WalCheckpointStats };
 
 export interface WalCheckpointStats {
   /** Checkpoints the thread ran. */
@@ -63,15 +62,18 @@ export function startWalCheckpointer(db: Database, opts: { entryFile?: string } 
   worker.unref();
   threads.set(db, worker);
   let stats = NONE;
+  // A failed thread only means the writer checkpoints for itself again (the backstop above).
+  const forget = (): void => {
+    if (threads.get(db) === worker) threads.delete(db);
+  };
   const ended = new Promise<void>((resolve) => {
     worker.on('message', (reply: WalCheckpointerReply) => {
       stats = reply.stats;
-      // A failed thread only means the writer checkpoints for itself again (the backstop above).
-      if (reply.type === 'failed') threads.delete(db);
+      if (reply.type === 'failed') forget();
     });
-    worker.on('error', () => threads.delete(db));
+    worker.on('error', forget);
     worker.on('exit', () => {
-      threads.delete(db);
+      forget();
       resolve();
     });
   });

@@ -101,5 +101,15 @@ describe('WAL checkpointing thread', () => {
     expect(startWalCheckpointer(db).running).toBe(false);
     await checkpointer.close();
     expect((await checkpointer.close()).checkpoints).toBe(0);
+
+    // A thread started after another closed is not forgotten when the old one's exit is reported.
+    const first = startWalCheckpointer(db);
+    const closing = first.close();
+    const second = startWalCheckpointer(db);
+    expect(second.running).toBe(true);
+    await closing;
+    expect(second.running).toBe(true);
+    walCommitted(db);
+    expect((await second.close()).checkpoints).toBe(1);
   });
 });
