@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Database } from 'better-sqlite3';
-import { walCommitted } from '../../workspace/wal-checkpointer';
 import type { EntityName } from './entities';
 
 // A run writes an entity into the auth0_stage_* twins; once the entity has been read to its end it is merged
@@ -124,13 +123,11 @@ export function parkIndexesForMerge(db: Database, entity: EntityName): void {
     const live = `auth0_${t}`;
     const stage = `auth0_stage_${t}`;
     if (!isEmpty(db, live) || isEmpty(db, stage) || !swappable(db, live, stage)) continue;
-    for (const index of indexesOn(db, live)) {
+    for (const index of indexesOn(db, live))
       db.transaction(() => {
         db.exec(`DROP INDEX "${index.name}"`);
         buildIndexes(db, [retarget(index.sql, live, stage)]);
       })();
-      walCommitted(db); // its pages are copied into the file while the next index is built
-    }
   }
 }
 
