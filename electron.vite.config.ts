@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// One build produces the Electron main process, the job worker and its threads (merge reading, cipher, WAL checkpoints), the CLI, the sandboxed preload and the renderer.
+// One build produces the Electron main process, the job worker and its threads (merge reading, cipher, WAL checkpoints, a review copy's outcome pass), the CLI, the sandboxed preload and the renderer.
 export default defineConfig({
   main: {
     build: {
@@ -14,6 +14,7 @@ export default defineConfig({
           'cipher-worker': resolve(__dirname, 'src/main/workspace/cipher-worker.ts'),
           'stage-thread': resolve(__dirname, 'src/main/passwords/stage-thread.ts'),
           'wal-checkpoint-thread': resolve(__dirname, 'src/main/workspace/wal-checkpoint-thread.ts'),
+          'outcome-thread': resolve(__dirname, 'src/main/review/outcome-thread.ts'),
           'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },

@@ -70,7 +70,7 @@ function storeOutcomes(ws: HasDb, onPage?: (usersDone: number) => void): void {
   writeOutcomes(ws, outcomeCounts(ws, onPage));
 }
 
-function writeOutcomes(ws: HasDb, outcomes: { create: number; skip: Record<string, number> }): void {
+export function writeOutcomes(ws: HasDb, outcomes: { create: number; skip: Record<string, number> }): void {
   ws.db
     .prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',

@@ -107,6 +107,28 @@ describe('signed decision file', () => {
     // the users it concerns, or a full pass for a policy) equal a full recount.
     expect(after.outcomes!.create).toBeLessThan(before.outcomes!.create);
     expect(after.outcomes).toEqual(outcomeCounts(copy));
+    // A policy's pass runs on a thread; decisions made meanwhile wait for it, and the counts end up those of the
+    // last decision (here, undoing both policy changes around a user decision).
+    const [, , last] = await Promise.all([
+      callOperation(reviewerApi, 'review.decide', {
+        reviewer: 'Rita Reviewer',
+        decision: { kind: 'policy', code: 'users_without_organization', value: 'import' },
+      }),
+      callOperation(reviewerApi, 'review.decide', {
+        reviewer: 'Rita Reviewer',
+        decision: { kind: 'users', userIds: excluded, include: true, note: 'ours after all' },
+      }),
+      callOperation(reviewerApi, 'review.decide', {
+        reviewer: 'Rita Reviewer',
+        decision: { kind: 'users', userIds: excluded, include: false, note: 'not ours' },
+      }),
+    ]);
+    expect(last.outcomes).toEqual(outcomeCounts(copy));
+    expect((await callOperation(reviewerApi, 'review.summary', {})).outcomes).toEqual(outcomeCounts(copy));
+    await callOperation(reviewerApi, 'review.decide', {
+      reviewer: 'Rita Reviewer',
+      decision: { kind: 'policy', code: 'users_without_organization', value: 'exclude' },
+    });
     const page = await callOperation(reviewerApi, 'review.users', { search: excluded[0]!, limit: 1 });
     expect(page.rows[0]).toMatchObject({ outcome: 'skip' });
     // Data-side findings stay as the package brought them (the copy has no hashes to recompute them from).

@@ -20,12 +20,13 @@ import {
 import { applyDecisionFile, exportDecisionFile, previewDecisionFile } from '../../review/decision-file';
 import { isReviewCopy, packageOrigin, withDecisionTarget } from '../../review/overlay';
 import { REVIEW_REFRESH_JOB, type ReviewRefreshParams } from '../../review/refresh-job';
+import { countOutcomesOnThread } from '../../review/outcome-thread-client';
 import {
   decideWithOutcomes,
-  refreshOutcomes,
   reviewSummary,
   storedReview,
   survivorGroup,
+  writeOutcomes,
   type DecisionScope,
 } from '../../review/review';
 import type { DecisionTarget } from '../../review/decisions';
@@ -153,13 +154,25 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
   };
   const changed = () => s.events.emit('workspace.changed', s.workspace()?.summary() ?? null);
   const runningRefresh = (w: Workspace): JobInfo | null => (w.readOnly ? null : (liveRefresh(s) ?? null));
+  // A reviewer's copy's passes, one after another: each counts what is committed when it starts, so the last
+  // decision's counts are the ones written last.
+  let copyPasses: Promise<void> = Promise.resolve();
   /** After a decision that concerns every user: the outcome pass, in a worker where the workspace allows one. */
   const outcomePass = async (w: Workspace): Promise<JobInfo | null> => {
     if (!w.readOnly) return startReviewRefresh(s, 'outcomes');
-    // A reviewer's copy has no key for a worker's connection: the pass runs here, through the overlay.
-    withDecisionTarget(w, (t) => refreshOutcomes(t));
+    // A reviewer's copy has no key for a job's worker: the pass reads the copy on a thread of its own, and its counts
+    // are written here through the overlay (unless the copy was closed meanwhile).
+    const pass = copyPasses
+      .catch(() => undefined)
+      .then(async () => {
+        const outcomes = await countOutcomesOnThread(w.file);
+        if (s.workspace() === w) withDecisionTarget(w, (t) => writeOutcomes(t, outcomes));
+      });
+    copyPasses = pass;
+    await pass;
     return null;
   };
+
   return {
     'review.summary': async () => {
       const w = ws();
@@ -201,6 +214,13 @@ export function reviewHandlers(s: AppServices): ReviewHandlers {
     'review.decide': async ({ reviewer, decision }) => {
       const w = ws();
       assertNotRefreshing(s, w);
+      // A decision on a copy waits for its passes (one counted before it would overwrite the counts it adjusts),
+      // checked again after each wait, in this function: a decision made meanwhile queues a pass of its own.
+      if (w.readOnly)
+        for (let last = copyPasses; ; last = copyPasses) {
+          await last.catch(() => undefined);
+          if (last === copyPasses) break;
+        }
       const { fullPass } = withDecisionTarget(w, (t) =>
         decideWithOutcomes(t, scopeOf(t, decision), () => {
           switch (decision.kind) {
