@@ -1,3 +1,4 @@
+import { batchInsert } from '../auth0/export/batch-insert';
 import type { Workspace } from '../workspace';
 import type { CallFailure } from './api';
 import { PLAN_KINDS, type PlanItemDetail, type PlanKind } from './plan';
@@ -120,9 +121,11 @@ export function writeJournal(ws: Workspace, planId: string, opts: JournalWriting
     `SELECT seq, kind, source_key, action, workos_id, detail_json FROM workos_plan_items
      WHERE plan_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   );
-  const insert = db.prepare(
-    `INSERT INTO workos_journal (plan_id, phase, kind, source_key, status, workos_id, error_code, error_message, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // Rows by groups of ROWS_PER_STATEMENT per statement (batch-insert.ts).
+  const insert = batchInsert(
+    db,
+    'INSERT INTO workos_journal (plan_id, phase, kind, source_key, status, workos_id, error_code, error_message, updated_at)',
+    9,
   );
   const phaseOf = new Map(PHASES.map((p) => [p.kind, p.phase]));
   const written = db
@@ -134,7 +137,8 @@ export function writeJournal(ws: Workspace, planId: string, opts: JournalWriting
   let lastPhase = 0;
   let afterSeq = 0;
   const insertBatch = db.transaction((batch: unknown[][], complete: boolean) => {
-    for (const b of batch) insert.run(...b);
+    for (const b of batch) insert.add(...b);
+    insert.flush();
     if (complete) {
       db.prepare('UPDATE workos_plans SET journal_ops = ? WHERE plan_id = ?').run(ops, planId);
       opts.onComplete?.(ops);

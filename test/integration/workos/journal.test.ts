@@ -28,7 +28,9 @@ describe('import journal', () => {
   it('continues a write stopped between batches and ends as an uninterrupted one', async () => {
     const api = apiFor(f.sb);
     const whole = await planDirect(f.ws, api, { multipleRoles: true });
-    const wholeOps = writeJournal(f.ws, whole.planId, { batchSize: 40 });
+    // Batches of 150: each written as two statements of 64 rows and 22 single rows (batch-insert.ts).
+    const wholeOps = writeJournal(f.ws, whole.planId, { batchSize: 150 });
+    expect(wholeOps).toBeGreaterThan(150);
     expect(wholeOps).toBe(ops(whole.planId).length);
 
     const stopped = await planDirect(f.ws, api, { multipleRoles: true });
