@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { FieldCipher, LocationGuard, Workspace } from '../workspace';
-import { batchInsert } from '../auth0/export/batch-insert';
+import { batchInsert } from '../workspace/batch-insert';
 import { entityVersions } from '../auth0/export/versions';
 import { inlineEncryptor } from '../workspace/cipher-pool';
 import {

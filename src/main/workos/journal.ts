@@ -1,4 +1,4 @@
-import { batchInsert } from '../auth0/export/batch-insert';
+import { batchInsert } from '../workspace/batch-insert';
 import type { Workspace } from '../workspace';
 import type { CallFailure } from './api';
 import { PLAN_KINDS, type PlanItemDetail, type PlanKind } from './plan';

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
 import { IdFingerprints } from '../../id-fingerprints';
 import { walCommitted } from '../../workspace/wal-checkpointer';
-import { batchInsert, type BatchInsert } from './batch-insert';
+import { batchInsert, type BatchInsert } from '../../workspace/batch-insert';
 
 // Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
 // transactions: the file is never held in memory, only one chunk and one batch at a time. Errors name the line

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { batchInsert } from '../../../src/main/auth0/export/batch-insert';
+import { batchInsert } from '../../../src/main/workspace/batch-insert';
 
 describe('batchInsert', () => {
   const setup = () => {
