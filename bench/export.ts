@@ -95,7 +95,6 @@ function memoryKeychain(): Keychain {
 
 const builtWorker = resolve(__dirname, '../out/main/worker.js');
 const builtCheckpointThread = resolve(__dirname, '../out/main/wal-checkpoint-thread.js');
-const checkpointThreadKind = existsSync(builtCheckpointThread) ? 'built' : 'typescript';
 let workerRuns = '';
 let peakRss = 0;
 let phase = 'start';
@@ -302,11 +301,9 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
     guard: { assert: async () => undefined } as never,
   });
   tuneForBulkWrites(ws.db);
-  const checkpointer = startWalCheckpointer(
-    ws.db,
-    existsSync(builtCheckpointThread) ? { entryFile: builtCheckpointThread } : {},
-  );
-  const threadKind = checkpointer.running ? checkpointThreadKind : 'none';
+  const built = existsSync(builtCheckpointThread);
+  const checkpointer = startWalCheckpointer(ws.db, built ? { entryFile: builtCheckpointThread } : {});
+  const threadKind = !checkpointer.running ? 'none' : built ? 'built' : 'typescript';
   const t1 = performance.now();
   const cpu1 = process.cpuUsage();
   const result = await ingestUsers(ws.db, createReadStream(file), { skipLines: 0, onBatch: () => undefined });
@@ -327,7 +324,9 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
     loadedRssMB: loadedMB,
     checkpointThread: threadKind,
     threadCheckpoints: checkpoints.checkpoints,
-    longestLogMB: Math.round((checkpoints.maxLogFrames * 4096) / 1048576),
+    longestLogMB: Math.round(
+      (checkpoints.maxLogFrames * (ws.db.pragma('page_size', { simple: true }) as number)) / 1048576,
+    ),
   };
   ws.close();
   console.log(JSON.stringify(figures));

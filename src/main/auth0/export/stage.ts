@@ -323,10 +323,10 @@ export function mergeTable(db: Database, table: string): TableChanges {
   // place first, which rewrites no index entry; the upsert below then finds them equal and writes only the rest. An
   // upsert sets every column, so it rewrites every index of each row it changes: at a million users, 10,000 renamed
   // users took 2.4 s that way, under the write lock. Only with diffForMerge's lists, which bound the join.
-  const indexed = indexedColumns(db, live);
-  const plain = rest.filter((c) => !indexed.has(c));
+  const indexed = diff ? indexedColumns(db, live) : null;
+  const plain = indexed ? rest.filter((c) => !indexed.has(c)) : [];
   let updatedInPlace = 0;
-  if (diff && plain.length > 0) {
+  if (indexed && plain.length > 0) {
     const keep = rest.filter((c) => indexed.has(c)).map((c) => ` AND l.${c} IS s.${c}`);
     updatedInPlace = db
       .prepare(
