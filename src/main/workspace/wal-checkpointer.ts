@@ -6,9 +6,9 @@ import { THREAD_RESOURCE_LIMITS, threadEntry, threadExecArgv } from '../jobs/thr
 // Checkpoints a bulk writer's WAL on a thread of its own. In WAL mode every page is written twice: into the log at
 // commit, then into the database file by a checkpoint, which SQLite otherwise runs on the writer's own thread at
 // every 64 MB of log (tuneForBulkWrites), with its reads, writes and fsyncs. Told of each commit (walCommitted), the
-// thread copies the committed pages while the writer parses its next batch. When it has caught up before the writer's
-// next transaction begins, SQLite rewinds the log, so the log stays one batch long. The writer's own automatic
-// checkpoint stays on as the backstop: if the thread falls behind or stops, the writer checkpoints as before.
+// thread copies the committed pages while the writer goes on, so the writer's own automatic checkpoint finds them
+// copied and only rewinds the log. When the thread has caught up before the writer's next transaction begins, SQLite
+// rewinds the log at once. If the thread falls behind or stops, the writer checkpoints as before.
 
 export interface WalCheckpointerStart {
   file: string;
