@@ -41,7 +41,10 @@ describe('migration 007: users and identities staged without a key', () => {
     identity('auth0_stage_identities', 'auth0|c');
     const before = { users: indexes(db, 'auth0_users'), identities: indexes(db, 'auth0_identities') };
 
-    applyMigrations(db, migrations);
+    applyMigrations(
+      db,
+      migrations.filter((m) => m.version <= 7),
+    );
 
     expect(db.prepare('SELECT rowid, user_id FROM auth0_users ORDER BY rowid').all()).toEqual([
       { rowid: 5, user_id: 'auth0|a' },
