@@ -330,15 +330,26 @@ export async function ingestUsers(
   let carry: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
       let start = 0;
-      let nl = buf.indexOf(0x0a, start);
-      while (nl !== -1) {
-        take(buf, start, nl);
+      let nl = chunk.indexOf(0x0a);
+      if (carry.length > 0) {
+        // Only the line split between two chunks is copied: copying whole chunks doubled the buffers allocated,
+        // and V8 answers that memory with full collections.
+        if (nl === -1) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        const line = Buffer.concat([carry, chunk.subarray(0, nl)]);
+        take(line, 0, line.length);
         start = nl + 1;
-        nl = buf.indexOf(0x0a, start);
+        nl = chunk.indexOf(0x0a, start);
       }
-      carry = buf.subarray(start);
+      while (nl !== -1) {
+        take(chunk, start, nl);
+        start = nl + 1;
+        nl = chunk.indexOf(0x0a, start);
+      }
+      carry = chunk.subarray(start);
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
