@@ -15,6 +15,7 @@ export default defineConfig({
           'stage-thread': resolve(__dirname, 'src/main/passwords/stage-thread.ts'),
           'wal-checkpoint-thread': resolve(__dirname, 'src/main/workspace/wal-checkpoint-thread.ts'),
           'outcome-thread': resolve(__dirname, 'src/main/review/outcome-thread.ts'),
+          'migrate-thread': resolve(__dirname, 'src/main/workspace/migrate-thread.ts'),
           'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },

@@ -11,6 +11,7 @@ import { createAuditLog, type AuditLog } from './audit';
 import { createFieldCipher, DATA_KEY_BYTES, type DisposableCipher, type FieldCipher } from './cipher';
 import { createLocationGuard, type LocationGuard } from './location-guard';
 import { applyMigrations, assertKnownMigrations, validateMigrationList } from './migrate';
+import { applyMigrationsOnThread } from './migrate-thread-client';
 import { migrations as defaultMigrations, type Migration } from './migrations';
 
 export const WORKSPACE_EXT = '.a2w.sqlite';
@@ -401,6 +402,40 @@ async function fetchKey(keychain: Keychain, id: string): Promise<{ key: Buffer |
   return { key };
 }
 
+/**
+ * Applies a writable open's pending migrations on a thread of their own (migrate-thread-client.ts), before openCore,
+ * which then finds none. Only where openCore would apply them: with the workspace's own key. Anything else (no key, a
+ * wrong one, an edited or unknown migration) is left to openCore to report as it always has.
+ */
+async function upgradeOnThread(
+  file: string,
+  key: Buffer,
+  identity: Identity,
+  list: readonly Migration[],
+): Promise<void> {
+  if (key.length !== DATA_KEY_BYTES) return;
+  const cipher = createFieldCipher(key);
+  const ours = keyMatches(cipher, identity.keyCheck);
+  cipher.dispose();
+  if (!ours) return;
+  let pending: Migration[];
+  let db: SqliteDatabase | undefined;
+  try {
+    db = connect(file, true);
+    pending = assertKnownMigrations(db, list, file);
+  } catch {
+    return; // openCore meets the same problem and reports it
+  } finally {
+    db?.close();
+  }
+  if (pending.length === 0) return;
+  try {
+    await applyMigrationsOnThread(file, list, BUSY_TIMEOUT_MS);
+  } catch (err) {
+    throw asInvalid(file, err);
+  }
+}
+
 export async function openWorkspace(
   file: string,
   opts: OpenOptions & { readOnly?: boolean },
@@ -411,6 +446,8 @@ export async function openWorkspace(
   const identity = peekIdentity(abs);
   const { key, problem } = await fetchKey(opts.keychain, identity.id);
   try {
+    if (key && !opts.readOnly)
+      await upgradeOnThread(abs, key, identity, opts.migrations ?? defaultMigrations);
     return openCore(abs, key, { readOnly: opts.readOnly, migrations: opts.migrations, keyProblem: problem });
   } finally {
     key?.fill(0);

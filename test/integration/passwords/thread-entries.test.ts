@@ -12,7 +12,13 @@ describe.skipIf(!existsSync(join(outMain, 'index.js')))('thread entries of the b
     const dirs = [outMain, join(outMain, 'chunks')];
     expect(readdirSync(join(outMain, 'chunks')).length).toBeGreaterThan(0);
     for (const dir of dirs)
-      for (const name of ['cipher-worker', 'stage-thread', 'wal-checkpoint-thread', 'outcome-thread']) {
+      for (const name of [
+        'cipher-worker',
+        'stage-thread',
+        'wal-checkpoint-thread',
+        'outcome-thread',
+        'migrate-thread',
+      ]) {
         const entry = threadEntry(dir, name);
         expect(entry.file).toBe(join(outMain, `${name}.js`));
         // No loader, whatever the process that starts the thread was run with (vitest runs through a loader).

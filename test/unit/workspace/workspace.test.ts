@@ -278,6 +278,37 @@ describe('migrations', () => {
     expect(ws.db.pragma('user_version', { simple: true })).toBe(list.length);
   });
 
+  it('applies them on a thread of its own: the event loop runs while a long migration does', async () => {
+    const file = fileIn();
+    (await createWorkspace(file, { keychain, name: 'm' })).close();
+    // Some 0.3-1 s of SQLite work, as an upgrade of a large workspace (rebuilds, index builds) takes seconds.
+    const list = extra(`CREATE TABLE notes AS
+      WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1500000) SELECT x FROM n;`);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const started = performance.now();
+    const ws = track(await openWorkspace(file, { keychain, migrations: list }));
+    const ms = performance.now() - started;
+    clearInterval(ticker);
+    expect(ws.db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(1500000);
+    expect(ws.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(list.length);
+    expect(ms).toBeGreaterThan(200);
+    // On the calling thread the open blocks throughout and the timer fires once or twice at most.
+    expect(ticks).toBeGreaterThan(ms / 5 / 4);
+  });
+
+  it('names a migration that fails on the thread, and leaves the file as it was', async () => {
+    const file = fileIn();
+    (await createWorkspace(file, { keychain, name: 'm' })).close();
+    const list = extra('CREATE TABLE notes (id TEXT) STRICT; INSERT INTO no_such_table VALUES (1);');
+    const err = await rejection(openWorkspace(file, { keychain, migrations: list }));
+    expect(err.message).toBe(
+      `Upgrading ${file} failed at schema migration ${String(list.length).padStart(3, '0')}_add_notes (no such table: no_such_table); the file keeps every migration before it.`,
+    );
+    const ws = track(await openWorkspace(file, { keychain }));
+    expect(ws.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe(0);
+  });
+
   it('refuses an edited, already-applied migration and names it', async () => {
     const file = fileIn();
     const list = extra('CREATE TABLE notes (id TEXT PRIMARY KEY) STRICT;');
