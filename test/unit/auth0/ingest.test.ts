@@ -206,6 +206,38 @@ describe('users ingest', () => {
     expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(40);
   });
 
+  it('takes a user of 20 MB and refuses a line over 32 MB by its number, staging nothing of its batch', async () => {
+    const big = (mb: number) => ({ app_metadata: { notes: 'x'.repeat(mb * 2 ** 20) } });
+    await ingestUsers(
+      db,
+      gz([JSON.stringify(user(0)), JSON.stringify(user(1, big(20))), JSON.stringify(user(2))]),
+      {
+        skipLines: 0,
+        onBatch: () => undefined,
+      },
+    );
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(3);
+    expect(
+      db
+        .prepare("SELECT length(raw_json) > 20 * 1048576 FROM auth0_stage_users WHERE user_id = 'auth0|u1'")
+        .pluck()
+        .get(),
+    ).toBe(1);
+
+    db.exec('DELETE FROM auth0_stage_users; DELETE FROM auth0_stage_identities');
+    const lines = [
+      JSON.stringify(user(0)),
+      JSON.stringify(user(1)),
+      JSON.stringify(user(2, big(33))),
+      JSON.stringify(user(3)),
+    ];
+    const err = await ingestUsers(db, gz(lines), { skipLines: 0, onBatch: () => undefined }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(err)).toMatch(/^AppError: Line 3 of the users export file is longer than 32 MB/);
+    expect(db.prepare('SELECT count(*) FROM auth0_stage_users').pluck().get()).toBe(0);
+  });
+
   it('keeps characters whole when the file arrives in pieces that split them', async () => {
     const names = ['Zoë Ångström', '渡辺 さくら', 'Ωμέγα 🦊'];
     const lines = names.map((name, i) => JSON.stringify(user(i, { name })));

@@ -74,6 +74,11 @@ export function tuneForBulkWrites(db: Database): void {
 const USER_COLUMNS = `user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
   family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count, raw_json`;
 const IDENTITY_COLUMNS = 'user_id, provider, identity_user_id, connection, is_social, is_primary, raw_json';
+/**
+ * Auth0 limits a user's app_metadata and user_metadata to 16 MB together; twice that leaves room for the rest of the
+ * profile. A longer line is damage, and is refused before it is held in memory whole.
+ */
+const MAX_LINE_BYTES = 32 * 2 ** 20;
 /** Values per staged row: the rowid, then the columns above. */
 const USER_ROW_VALUES = 19;
 const IDENTITY_ROW_VALUES = 8;
@@ -327,19 +332,35 @@ export async function ingestUsers(
     pendingEnds.push(end);
     if (pendingStarts.length >= batchSize) flush();
   };
-  let carry: Buffer = Buffer.alloc(0);
+  // The end of the last chunk, a line still without its newline: kept as the chunks' own slices and joined once,
+  // when its newline arrives (joining at every chunk copied a long line over and over).
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  const limitLine = (bytes: number): void => {
+    if (bytes <= MAX_LINE_BYTES) return;
+    throw new AppError(
+      'remote_error',
+      `Line ${lineNo + 1} of ${what} is longer than ${MAX_LINE_BYTES / 2 ** 20} MB, more than any Auth0 user can be; nothing from this file was merged.`,
+      'The download may be damaged. Resume the export to fetch the file again; if it fails at the same line, contact Auth0 support.',
+    );
+  };
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       let start = 0;
       let nl = chunk.indexOf(0x0a);
-      if (carry.length > 0) {
-        // Only the line split between two chunks is copied: copying whole chunks doubled the buffers allocated,
-        // and V8 answers that memory with full collections.
+      if (carryBytes > 0) {
         if (nl === -1) {
-          carry = Buffer.concat([carry, chunk]);
+          carry.push(chunk);
+          carryBytes += chunk.length;
+          limitLine(carryBytes);
           continue;
         }
-        const line = Buffer.concat([carry, chunk.subarray(0, nl)]);
+        limitLine(carryBytes + nl);
+        // Only the line split between chunks is copied: copying whole chunks doubled the buffers allocated, and V8
+        // answers that memory with full collections.
+        const line = Buffer.concat([...carry, chunk.subarray(0, nl)]);
+        carry = [];
+        carryBytes = 0;
         take(line, 0, line.length);
         start = nl + 1;
         nl = chunk.indexOf(0x0a, start);
@@ -349,7 +370,10 @@ export async function ingestUsers(
         start = nl + 1;
         nl = chunk.indexOf(0x0a, start);
       }
-      carry = chunk.subarray(start);
+      if (start < chunk.length) {
+        carry = [chunk.subarray(start)];
+        carryBytes = chunk.length - start;
+      }
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -363,7 +387,10 @@ export async function ingestUsers(
     }
     throw err;
   }
-  if (carry.length > 0) take(carry, 0, carry.length);
+  if (carryBytes > 0) {
+    const last = Buffer.concat(carry);
+    take(last, 0, last.length);
+  }
   flush();
   return { lines: lineNo, duplicates: maybeRepeats ? removeRepeatedUsers(db) : 0 };
 }
