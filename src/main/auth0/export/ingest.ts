@@ -257,8 +257,8 @@ export async function ingestUsers(
   let lineNo = 0;
   // The batch's lines as byte ranges of the gunzipped chunks, decoded and parsed only inside the batch's transaction,
   // each written before the next is parsed: a user's strings and rows then die young, in the young generation,
-  // instead of a whole batch of them outliving collections into the old one. At a million users this cut staging from
-  // 20.5-22.4 s to 16.6-21.5 s in alternating runs (README, Benchmarks). The line numbers of a batch are consecutive:
+  // instead of a whole batch of them outliving collections into the old one. At a million users: 24.5-29.1 s against
+  // 27.7-30.6 s in alternating runs, with 10-17% less CPU (README, Benchmarks). The line numbers of a batch are consecutive:
   // only non-blank lines past the skipped ones are gathered, and only they are counted.
   const pendingBufs: Buffer[] = [];
   const pendingStarts: number[] = [];
