@@ -7,13 +7,16 @@
 // fresh workspace): rate, CPU seconds and that process's peak RSS; counts.
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   rmSync,
   statSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import { ingestUsers, tuneForBulkWrites } from '../src/main/auth0/export/ingest';
 import { mergeEntity, prepareMerge } from '../src/main/auth0/export/stage';
 import type { Keychain } from '../src/main/secrets/keychain';
@@ -261,6 +265,7 @@ async function main(): Promise<void> {
         ingestLoadedRssMB: ingest.loadedRssMB,
         ingestCheckpointThread: ingest.checkpointThread,
         ingestLongestLogMB: ingest.longestLogMB,
+        ingestYardstick: ingest.yardstick,
         usersFileMB: Number((statSync(file).size / 1048576).toFixed(1)),
         harnessPeakRssMB: Math.round(peakRss / 1048576),
         loadAverage: (await import('node:os')).loadavg()[0],
@@ -290,6 +295,41 @@ interface IngestFigures {
   threadCheckpoints: number;
   /** The longest the WAL was at one of the thread's checkpoints. */
   longestLogMB: number;
+  /** This machine's speed at the ingest's two main kinds of work, independent of the app's code (machineYardstick). */
+  yardstick: { jsonParseMBPerCpuSecond: number; pageWritesPerSecond: number };
+}
+
+/**
+ * The same ingest varied by a third on one machine within a day, and by half between machines of the same kind. Two
+ * figures taken beside it tell the machine's phase apart from a change in the code: V8 parsing the file's first
+ * 20,000 lines (about a quarter of the staging's CPU), and 4 KB writes to a file (SQLite writes pages one write()
+ * each; in this kind of VM a system call costs more than the copy it makes). Run after the ingest's peak RSS is read.
+ */
+async function machineYardstick(file: string, dir: string): Promise<IngestFigures['yardstick']> {
+  const lines: string[] = [];
+  const reader = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of reader) {
+    if (line) lines.push(line);
+    if (lines.length === 20_000) break;
+  }
+  reader.close();
+  const bytes = lines.reduce((n, l) => n + l.length, 0);
+  const cpu0 = process.cpuUsage();
+  for (let round = 0; round < 5; round++) for (const l of lines) JSON.parse(l);
+  const parseCpu = cpuSeconds(cpu0);
+  const page = Buffer.alloc(4096, 1);
+  const scratch = join(dir, 'yardstick.bin');
+  const fd = openSync(scratch, 'w');
+  const pages = 50_000;
+  const t0 = performance.now();
+  for (let i = 0; i < pages; i++) writeSync(fd, page, 0, page.length, (i % 12_500) * 4096);
+  const writeSeconds = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  rmSync(scratch);
+  return {
+    jsonParseMBPerCpuSecond: Math.round((5 * bytes) / 1048576 / parseCpu),
+    pageWritesPerSecond: Math.round(pages / writeSeconds),
+  };
 }
 
 /** The users file into a fresh workspace, as the export job does it (file read on its thread, merge), timed. */
@@ -327,7 +367,9 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
     longestLogMB: Math.round(
       (checkpoints.maxLogFrames * (ws.db.pragma('page_size', { simple: true }) as number)) / 1048576,
     ),
+    yardstick: { jsonParseMBPerCpuSecond: 0, pageWritesPerSecond: 0 },
   };
+  figures.yardstick = await machineYardstick(file, dir);
   ws.close();
   console.log(JSON.stringify(figures));
 }
