@@ -55,6 +55,24 @@ export const membershipSlugs = (m: LiveMembership): string[] =>
 
 export const lower = (s: string): string => s.toLowerCase();
 
+/**
+ * A listed user with only the fields plan, import and verify read: WorkOS also sends the picture, last sign-in, locale
+ * and creation time, which at a million users held in memory are a fifth of the index (647 MB against 517 MB, measured
+ * with users shaped like an import's).
+ */
+export function liveUser(u: LiveUser): LiveUser {
+  return {
+    id: u.id,
+    email: u.email,
+    email_verified: u.email_verified,
+    first_name: u.first_name,
+    last_name: u.last_name,
+    external_id: u.external_id,
+    metadata: u.metadata,
+    ...(u.updated_at === undefined ? {} : { updated_at: u.updated_at }),
+  };
+}
+
 /** The environment as far as a plan reads it up front: every user and organization, and the environment roles. */
 export interface LiveIndex {
   usersByExternalId: Map<string, LiveUser>;
@@ -79,7 +97,8 @@ export async function readLiveIndex(
   const usersByExternalId = new Map<string, LiveUser>();
   const usersByEmail = new Map<string, LiveUser>();
   let users = 0;
-  for await (const u of api.list<LiveUser>('/user_management/users')) {
+  for await (const listed of api.list<LiveUser>('/user_management/users')) {
+    const u = liveUser(listed);
     users++;
     if (u.external_id) usersByExternalId.set(u.external_id, u);
     usersByEmail.set(lower(u.email), u);

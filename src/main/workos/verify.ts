@@ -3,6 +3,7 @@ import { loadMappingContext, mapUser, organizationMapper, workosRoles } from '..
 import type { Workspace } from '../workspace';
 import { WorkosCallError, enc, type WorkosApi } from './api';
 import {
+  liveUser,
   lower,
   membershipSlugs,
   type LiveFactor,
@@ -98,7 +99,8 @@ export async function runVerify(env: VerifyEnv): Promise<VerifyResult> {
   const usersByExt = new Map<string, LiveUser>();
   const usersByEmail = new Map<string, LiveUser>();
   const emailCount = new Map<string, number>();
-  for await (const u of api.list<LiveUser>('/user_management/users')) {
+  for await (const listed of api.list<LiveUser>('/user_management/users')) {
+    const u = liveUser(listed);
     if (u.external_id) usersByExt.set(u.external_id, u);
     usersByEmail.set(lower(u.email), u);
     emailCount.set(lower(u.email), (emailCount.get(lower(u.email)) ?? 0) + 1);
