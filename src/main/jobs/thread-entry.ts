@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
 
 /**
@@ -30,4 +31,27 @@ export const THREAD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 48 } as const;
 export function threadExecArgv(entry: string): string[] {
   const profilers = process.execArgv.filter((arg) => /^--(cpu|heap)-prof/.test(arg));
   return entry.endsWith('.ts') ? [...profilers, '--import', 'tsx'] : profilers;
+}
+
+/**
+ * Runs a one-shot thread, whose entry posts one reply and ends, and resolves with that reply. A thread that fails or
+ * ends without replying rejects with `stopped()`: its own error could quote the data it was reading.
+ */
+export function runThreadOnce<Reply>(
+  dir: string,
+  name: string,
+  workerData: unknown,
+  stopped: () => Error,
+): Promise<Reply> {
+  const entry = threadEntry(dir, name);
+  const worker = new Worker(entry.file, {
+    workerData,
+    execArgv: entry.execArgv,
+    resourceLimits: THREAD_RESOURCE_LIMITS,
+  });
+  return new Promise<Reply>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', () => reject(stopped()));
+    worker.once('exit', () => reject(stopped())); // after a reply this changes nothing
+  });
 }
