@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { runThreadOnce } from '../jobs/thread-entry';
+import type { Outcomes } from './queries';
 
 // Runs outcome-thread.ts: the outcome pass of a reviewer's copy, which has no key for a job's worker (the review
 // refresh job) and so was run on the app's main thread, freezing the window for the length of the pass.
@@ -7,7 +8,6 @@ import { runThreadOnce } from '../jobs/thread-entry';
 export interface OutcomeThreadStart {
   file: string;
 }
-export type Outcomes = { create: number; skip: Record<string, number> };
 export type OutcomeThreadReply = { type: 'done'; outcomes: Outcomes } | { type: 'failed' };
 
 /** Counts the outcomes of the workspace file `file` (as committed now) on a thread of its own. */

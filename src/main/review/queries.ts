@@ -278,10 +278,10 @@ export function queryMemberships(
 }
 
 /** Counts of what will and will not migrate (walks every user's mapping; seconds at 1,000,000 users). */
-export function outcomeCounts(
-  ws: HasDb,
-  onPage?: (usersDone: number) => void,
-): { create: number; skip: Record<string, number> } {
+/** Users WorkOS would create, and those skipped by reason. */
+export type Outcomes = { create: number; skip: Record<string, number> };
+
+export function outcomeCounts(ws: HasDb, onPage?: (usersDone: number) => void): Outcomes {
   const ctx = loadMappingContext(ws);
   let after: string | null = null;
   let create = 0;

@@ -10,7 +10,7 @@ import {
   userRuleCount,
 } from './findings';
 import { signOffState, type SignOffState } from './decisions';
-import { outcomeCounts, totals } from './queries';
+import { outcomeCounts, totals, type Outcomes } from './queries';
 import { loadMappingContext, mapUserIds, type HasDb, type UserOutcome } from './mapping';
 
 // The review's summary: stored findings, totals, what will and will not migrate, and the sign-off. A full refresh
@@ -70,7 +70,7 @@ function storeOutcomes(ws: HasDb, onPage?: (usersDone: number) => void): void {
   writeOutcomes(ws, outcomeCounts(ws, onPage));
 }
 
-export function writeOutcomes(ws: HasDb, outcomes: { create: number; skip: Record<string, number> }): void {
+export function writeOutcomes(ws: HasDb, outcomes: Outcomes): void {
   ws.db
     .prepare(
       'INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at',
