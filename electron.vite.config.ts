@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// One build produces the Electron main process, the job worker and its threads (merge reading, cipher, WAL checkpoints, a review copy's outcome pass), the CLI, the sandboxed preload and the renderer.
+// One build produces the Electron main process, the job worker and its threads (merge reading, cipher, WAL checkpoints, a review copy's outcome pass, schema upgrades, the users file's gunzip), the CLI, the sandboxed preload and the renderer.
 export default defineConfig({
   main: {
     build: {
@@ -16,6 +16,7 @@ export default defineConfig({
           'wal-checkpoint-thread': resolve(__dirname, 'src/main/workspace/wal-checkpoint-thread.ts'),
           'outcome-thread': resolve(__dirname, 'src/main/review/outcome-thread.ts'),
           'migrate-thread': resolve(__dirname, 'src/main/workspace/migrate-thread.ts'),
+          'gunzip-thread': resolve(__dirname, 'src/main/auth0/export/gunzip-thread.ts'),
           'sandbox-host': resolve(__dirname, 'src/main/sandbox/host.ts'),
         },
       },

@@ -99,6 +99,7 @@ function memoryKeychain(): Keychain {
 
 const builtWorker = resolve(__dirname, '../out/main/worker.js');
 const builtCheckpointThread = resolve(__dirname, '../out/main/wal-checkpoint-thread.js');
+const builtGunzipThread = resolve(__dirname, '../out/main/gunzip-thread.js');
 let workerRuns = '';
 let peakRss = 0;
 let phase = 'start';
@@ -346,7 +347,11 @@ async function ingestOnly(file: string, dir: string): Promise<void> {
   const threadKind = !checkpointer.running ? 'none' : built ? 'built' : 'typescript';
   const t1 = performance.now();
   const cpu1 = process.cpuUsage();
-  const result = await ingestUsers(ws.db, createReadStream(file), { skipLines: 0, onBatch: () => undefined });
+  const result = await ingestUsers(ws.db, createReadStream(file, { highWaterMark: 2 ** 20 }), {
+    skipLines: 0,
+    onBatch: () => undefined,
+    ...(built ? { gunzipThread: builtGunzipThread } : {}),
+  });
   const t2 = performance.now();
   prepareMerge(ws.db, 'users');
   const tSwap = performance.now();

@@ -1,4 +1,3 @@
-import { createGunzip } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { Database } from 'better-sqlite3';
@@ -6,6 +5,7 @@ import { AppError } from '../../../shared/errors';
 import { IdFingerprints } from '../../id-fingerprints';
 import { walCommitted } from '../../workspace/wal-checkpointer';
 import { batchInsert, type BatchInsert } from '../../workspace/batch-insert';
+import { gunzipChunks } from './gunzip-on-thread';
 
 // Streams the users-exports file (gzip, one JSON user per line) straight into the stage tables in batched
 // transactions: the file is never held in memory, only one chunk and one batch at a time. Errors name the line
@@ -21,6 +21,8 @@ export interface IngestOptions {
   beforeBatch?(): void;
   /** The file's name for messages, e.g. "the users export file". */
   what?: string;
+  /** The gunzip thread's built entry, for benchmarks run from source (gunzip-on-thread.ts). */
+  gunzipThread?: string;
 }
 
 export interface IngestResult {
@@ -302,10 +304,6 @@ export async function ingestUsers(
     pendingEnds.length = 0;
   };
 
-  // Large output chunks: each chunk is a hop to zlib's thread and back, and a million users are ~600 MB of text.
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  source.on('error', (err) => gunzip.destroy(err));
-  source.pipe(gunzip);
   /**
    * Lines are cut from the bytes and decoded one by one: a character split between two chunks stays whole, a line in
    * plain ASCII becomes a one-byte string (cheaper to parse and to hand to SQLite than text decoded by the chunk),
@@ -345,7 +343,7 @@ export async function ingestUsers(
     );
   };
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of gunzipChunks(source, { entryFile: opts.gunzipThread })) {
       let start = 0;
       let nl = chunk.indexOf(0x0a);
       if (carryBytes > 0) {
