@@ -9,6 +9,7 @@ import { sql as mergeRowCodes } from './008_merge_row_codes';
 import { sql as journalCreatedIds } from './009_journal_created_ids';
 import { sql as journalComplete } from './010_journal_complete';
 import { sql as fewerUserIndexes } from './011_fewer_user_indexes';
+import { sql as oneFlaggedUsersIndex } from './012_one_flagged_users_index';
 
 export interface Migration {
   /** 1, 2, 3... with no gaps; the order they are applied in. */
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { version: 9, name: 'journal_created_ids', sql: journalCreatedIds },
   { version: 10, name: 'journal_complete', sql: journalComplete },
   { version: 11, name: 'fewer_user_indexes', sql: fewerUserIndexes },
+  { version: 12, name: 'one_flagged_users_index', sql: oneFlaggedUsersIndex },
 ];
