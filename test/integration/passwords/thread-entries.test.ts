@@ -18,6 +18,7 @@ describe.skipIf(!existsSync(join(outMain, 'index.js')))('thread entries of the b
         'wal-checkpoint-thread',
         'outcome-thread',
         'migrate-thread',
+        'gunzip-thread',
       ]) {
         const entry = threadEntry(dir, name);
         expect(entry.file).toBe(join(outMain, `${name}.js`));
