@@ -17,7 +17,10 @@ function text(mb: number): Buffer {
 }
 
 /** A source that hands out `data` in pieces of `size` bytes and counts what it handed out. */
-function counted(data: Buffer, size: number): { source: Readable; read: () => number; destroyed: () => boolean } {
+function counted(
+  data: Buffer,
+  size: number,
+): { source: Readable; read: () => number; destroyed: () => boolean } {
   let at = 0;
   const source = new Readable({
     read() {
@@ -54,7 +57,8 @@ describe('gunzip on a thread', () => {
     const gz = gzipSync(plain, { level: 1 });
     let received = 0;
     const truncated = (async () => {
-      for await (const c of gunzipChunks(counted(gz.subarray(0, gz.length - 1000), 65536).source)) received += c.length;
+      for await (const c of gunzipChunks(counted(gz.subarray(0, gz.length - 1000), 65536).source))
+        received += c.length;
     })();
     await expect(truncated).rejects.toMatchObject({ code: 'Z_BUF_ERROR' });
     expect(received).toBeGreaterThan(plain.length / 2);

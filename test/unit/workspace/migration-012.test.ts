@@ -31,7 +31,14 @@ function fill(db: Database.Database): void {
   );
   for (let i = 0; i < 2000; i++) {
     const email = i % 13 === 0 ? null : `user${i}@example.com`;
-    user.run(`auth0|${String(i).padStart(4, '0')}`, email, email, i % 11 === 0 ? 0 : 1, i % 50 === 0 ? 1 : 0, i % 7 === 0 ? 1 : 0);
+    user.run(
+      `auth0|${String(i).padStart(4, '0')}`,
+      email,
+      email,
+      i % 11 === 0 ? 0 : 1,
+      i % 50 === 0 ? 1 : 0,
+      i % 7 === 0 ? 1 : 0,
+    );
   }
 }
 
@@ -64,7 +71,12 @@ describe('migration 012: one flagged-users index', () => {
     ];
     for (const [sql, args, expected] of cases) {
       expect(plan(db, sql, ...args)).toMatch(/USING COVERING INDEX auth0_users_flagged/);
-      expect(db.prepare(sql).pluck().all(...args)).toEqual(expected);
+      expect(
+        db
+          .prepare(sql)
+          .pluck()
+          .all(...args),
+      ).toEqual(expected);
     }
     const mfaCount = 'SELECT count(*) FROM auth0_users WHERE has_mfa = 1';
     expect(plan(db, mfaCount)).toMatch(/USING COVERING INDEX auth0_users_flagged/);
@@ -91,7 +103,10 @@ describe('migration 012: one flagged-users index', () => {
     expect(indexes(db, 'auth0_stage_users')).toEqual([]);
     expect(indexes(db, 'auth0_users')).toContain('auth0_users_flagged');
     expect(
-      db.prepare('SELECT count(*) FROM auth0_users INDEXED BY auth0_users_flagged WHERE blocked = 1').pluck().get(),
+      db
+        .prepare('SELECT count(*) FROM auth0_users INDEXED BY auth0_users_flagged WHERE blocked = 1')
+        .pluck()
+        .get(),
     ).toBe(40);
   });
 });

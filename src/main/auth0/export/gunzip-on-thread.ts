@@ -9,9 +9,7 @@ import { threadEntry, threadExecArgv } from '../../jobs/thread-entry';
 // caller writes a batch. Errors keep their zlib code (Z_BUF_ERROR for a truncated file), so the caller words them.
 
 export type GunzipRequest =
-  | { type: 'compressed'; compressed: Uint8Array }
-  | { type: 'taken'; bytes: number }
-  | { type: 'end' };
+  { type: 'compressed'; compressed: Uint8Array } | { type: 'taken'; bytes: number } | { type: 'end' };
 export type GunzipReply =
   | { type: 'text'; text: Uint8Array }
   | { type: 'consumed'; bytes: number }

@@ -42,7 +42,11 @@ function sendSlices(): void {
   const whole =
     first.byteOffset === 0 &&
     last.byteOffset + last.length === buffer.byteLength &&
-    slices.every((s, i) => s.buffer === buffer && (i === 0 || s.byteOffset === slices[i - 1]!.byteOffset + slices[i - 1]!.length));
+    slices.every(
+      (s, i) =>
+        s.buffer === buffer &&
+        (i === 0 || s.byteOffset === slices[i - 1]!.byteOffset + slices[i - 1]!.length),
+    );
   // The piece's length is taken before the move, which leaves the buffer here empty.
   const piece = whole ? new Uint8Array(buffer) : new Uint8Array(Buffer.concat(slices)); // else one copy: the file's end
   const bytes = piece.length;
