@@ -6,9 +6,15 @@ import { AppError } from '../../shared/errors';
 /**
  * Where a worker thread's entry is. The built app has every entry flat in out/main (electron.vite.config.ts), and the
  * module asking may sit there or in out/main/chunks (code shared by several entries is bundled there); tests,
- * benchmarks and the CLI from source run the TypeScript next to the module that starts the thread.
+ * benchmarks and the CLI from source run the TypeScript next to the module that starts the thread. `builtFile`, when
+ * given, is used as it is: a benchmark run from source measuring the built app's thread.
  */
-export function threadEntry(dir: string, name: string): { file: string; execArgv: string[] } {
+export function threadEntry(
+  dir: string,
+  name: string,
+  builtFile?: string,
+): { file: string; execArgv: string[] } {
+  if (builtFile) return { file: builtFile, execArgv: threadExecArgv(builtFile) };
   for (const candidate of [join(dir, `${name}.js`), join(dirname(dir), `${name}.js`)])
     if (existsSync(candidate)) return { file: candidate, execArgv: threadExecArgv(candidate) };
   const source = join(dir, `${name}.ts`);

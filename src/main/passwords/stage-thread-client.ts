@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../shared/errors';
-import { THREAD_RESOURCE_LIMITS, threadEntry, threadExecArgv } from '../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
 import type { StagedBatch } from './merge-model';
 import type { BatchSource, SourceTimings, StageRun, WriteCost } from './staged-batches';
 
@@ -38,9 +38,7 @@ export function startStageThread(
 ): BatchSource {
   const { timings, dataKey, entryFile, ...rest } = opts;
   const start: StageThreadStart = { ...rest, dataKey: new Uint8Array(dataKey) };
-  const entry = entryFile
-    ? { file: entryFile, execArgv: threadExecArgv(entryFile) }
-    : threadEntry(__dirname, 'stage-thread');
+  const entry = threadEntry(__dirname, 'stage-thread', entryFile);
   const worker = new Worker(entry.file, {
     workerData: start,
     execArgv: entry.execArgv,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import { THREAD_RESOURCE_LIMITS, threadEntry, threadExecArgv } from '../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry } from '../jobs/thread-entry';
 
 // Checkpoints a bulk writer's WAL on a thread of its own. In WAL mode every page is written twice: into the log at
 // commit, then into the database file by a checkpoint, which SQLite otherwise runs on the writer's own thread at
@@ -48,9 +48,7 @@ export function startWalCheckpointer(db: Database, opts: { entryFile?: string } 
     !threads.has(db);
   if (!usable) return { running: false, close: async () => NONE };
 
-  const entry = opts.entryFile
-    ? { file: opts.entryFile, execArgv: threadExecArgv(opts.entryFile) }
-    : threadEntry(__dirname, 'wal-checkpoint-thread');
+  const entry = threadEntry(__dirname, 'wal-checkpoint-thread', opts.entryFile);
   const start: WalCheckpointerStart = { file: db.name };
   const worker = new Worker(entry.file, {
     workerData: start,

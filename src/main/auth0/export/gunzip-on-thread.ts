@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
-import { threadEntry, threadExecArgv } from '../../jobs/thread-entry';
+import { THREAD_RESOURCE_LIMITS, threadEntry } from '../../jobs/thread-entry';
 
 // The users file's text, gunzipped on a thread of its own (gunzip-thread.ts). The caller's thread only reads the
 // compressed source and hands it over; the thread inflates ahead of the caller by up to 8 MB of text while the
@@ -34,12 +34,11 @@ export async function* gunzipChunks(
     yield* gunzipInProcess(source);
     return;
   }
-  const entry = opts.entryFile
-    ? { file: opts.entryFile, execArgv: threadExecArgv(opts.entryFile) }
-    : threadEntry(__dirname, 'gunzip-thread');
+  const entry = threadEntry(__dirname, 'gunzip-thread', opts.entryFile);
   const worker = new Worker(entry.file, {
     execArgv: entry.execArgv,
-    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 16 },
+    // It holds zlib's stream and the pieces in flight; the text itself is in ArrayBuffers outside its heap.
+    resourceLimits: { ...THREAD_RESOURCE_LIMITS, maxOldGenerationSizeMb: 16 },
   });
 
   const text: Buffer[] = [];
