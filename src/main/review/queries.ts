@@ -2,12 +2,11 @@ import { AppError } from '../../shared/errors';
 import { userFindingCodes } from './findings';
 import { totals } from './totals';
 import {
-  loadMappingContext,
   mapOrganization,
   mapUser,
   mapUserIds,
   mapUserMemberships,
-  mapUsersPage,
+  mapUsersInStoredOrder,
   type HasDb,
   type UserOutcome,
 } from './mapping';
@@ -282,19 +281,17 @@ export function queryMemberships(
 export type Outcomes = { create: number; skip: Record<string, number> };
 
 export function outcomeCounts(ws: HasDb, onPage?: (usersDone: number) => void): Outcomes {
-  const ctx = loadMappingContext(ws);
-  let after: string | null = null;
+  let done = 0;
   let create = 0;
   const skip: Record<string, number> = {};
-  do {
-    const page = mapUsersPage(ws, { after, limit: 2000 }, ctx);
-    for (const o of page.rows) {
+  for (const page of mapUsersInStoredOrder(ws)) {
+    for (const o of page) {
       if (o.kind === 'create') create++;
       else skip[o.reason] = (skip[o.reason] ?? 0) + 1;
     }
-    after = page.next;
-    onPage?.(create + Object.values(skip).reduce((a, b) => a + b, 0));
-  } while (after !== null);
+    done += page.length;
+    onPage?.(done);
+  }
   return { create, skip };
 }
 

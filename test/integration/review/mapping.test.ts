@@ -6,6 +6,7 @@ import {
   iterateWorkosUsers,
   mapOrganization,
   mapUser,
+  mapUsersInStoredOrder,
   organizationMapper,
   roleMappings,
   workosRoles,
@@ -53,6 +54,15 @@ describe('Auth0 -> WorkOS mapping', () => {
       expect(u.metadata.auth0_user_id).toBe(src.user_id);
       expect(u.importPassword).toBe(true);
     }
+  });
+
+  it('maps the same outcomes in stored order as in user_id order, across pages', () => {
+    const byKey = [...iterateUserOutcomes(ws, { pageSize: 97 })];
+    const stored = [...mapUsersInStoredOrder(ws, undefined, 61)];
+    expect(stored.length).toBe(Math.ceil(ex.manifest.users / 61));
+    const flat = stored.flat().sort((a, b) => (a.sourceUserId < b.sourceUserId ? -1 : 1));
+    expect(flat).toHaveLength(ex.manifest.users);
+    expect(flat).toEqual(byKey);
   });
 
   it('reports every metadata value that does not fit instead of cutting it', () => {
