@@ -415,3 +415,20 @@ describe('re-export merge', () => {
     plain.close();
   });
 });
+
+describe('tuneForBulkWrites', () => {
+  it('checkpoints every 64 MB of log whatever the page size', () => {
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(16384);
+    const wide = new Database(join(dir, 'wide.sqlite'));
+    try {
+      wide.pragma('page_size = 16384');
+      wide.pragma('journal_mode = WAL');
+      tuneForBulkWrites(wide);
+      expect(wide.pragma('page_size', { simple: true })).toBe(16384);
+      expect(wide.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
+    } finally {
+      wide.close();
+    }
+  });
+});

@@ -105,6 +105,13 @@ describe('create / open / close', () => {
     }
   });
 
+  it('creates 16 KB pages, and keeps them across reopening', async () => {
+    const file = fileIn();
+    (await createWorkspace(file, { keychain, name: 'pages' })).close();
+    const ws = track(await openWorkspace(file, { keychain }));
+    expect(ws.db.pragma('page_size', { simple: true })).toBe(16384);
+  });
+
   it('has exactly the base tables from migration 001 plus the migration ledger', async () => {
     // Only migration 001: the features' migrations add their own tables.
     const ws = track(

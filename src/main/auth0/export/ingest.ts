@@ -70,8 +70,12 @@ const bool = (v: unknown): number | null => (typeof v === 'boolean' ? (v ? 1 : 0
 export function tuneForBulkWrites(db: Database): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
-  db.pragma('wal_autocheckpoint = 16384');
+  // Counted in pages, whose size differs between workspaces (workspace.ts: 16 KB, 4 KB before 2026-12-06).
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.round(BULK_CHECKPOINT_BYTES / pageSize)}`);
 }
+
+const BULK_CHECKPOINT_BYTES = 64 * 2 ** 20;
 
 const USER_COLUMNS = `user_id, connection, strategy, is_database, email, email_lower, email_verified, given_name,
   family_name, name, blocked, has_mfa, mfa_factors, created_at, updated_at, last_login, logins_count, raw_json`;
