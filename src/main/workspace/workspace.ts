@@ -35,19 +35,20 @@ interface CoreOptions {
 }
 
 /**
- * How long a connection waits for another connection's write lock before SQLITE_BUSY. The wait is synchronous: on the
- * app's main thread it freezes the window, so it stays short there and a clear error follows. A job's connection,
- * in its worker thread, waits out the longest write another thread makes: at a million users a re-export's merge,
- * which writes the rows that changed in one transaction (1.5 s with 1% of them renamed).
- */
-/**
  * New workspaces use 16 KB pages instead of SQLite's 4 KB. A bulk write logs each page with two write calls and an
- * index build reads the table a page per call, so at a million users the export's ingest takes a quarter less time
+ * index build reads the table a page per call, so at a million users the export's ingest takes about 17% less time
  * (README, Benchmarks). A random row read copies a larger page: reads in user_id order got about 13% slower, and
  * the review's full outcome pass now reads the table in stored order instead (mapUsersInStoredOrder). SQLite fixes
  * the size when the file is created; existing workspaces keep theirs.
  */
 const PAGE_SIZE = 16384;
+
+/**
+ * How long a connection waits for another connection's write lock before SQLITE_BUSY. The wait is synchronous: on the
+ * app's main thread it freezes the window, so it stays short there and a clear error follows. A job's connection,
+ * in its worker thread, waits out the longest write another thread makes: at a million users a re-export's merge,
+ * which writes the rows that changed in one transaction (1.5 s with 1% of them renamed).
+ */
 const BUSY_TIMEOUT_MS = 5000;
 export const JOB_BUSY_TIMEOUT_MS = 60_000;
 
