@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { call } from './http';
-import { compare, type EntityExporter, type EntityResult } from './env';
+import { compare, requestSignal, type EntityExporter, type EntityResult } from './env';
 import { splitConnectionOptions } from './secrets';
 
 // The entities read through list endpoints: checkpoint paging (from/take) where Auth0 offers it, offset paging
@@ -40,7 +40,7 @@ export const exportRoles: EntityExporter<OffsetState> = async (env, state) => {
       await call('GET /api/v2/roles', env.domain, () =>
         env.client.roles.list(
           { page: st.page, per_page: TAKE, include_totals: true },
-          { abortSignal: env.signal },
+          { abortSignal: requestSignal(env) },
         ),
       )
     ).response as unknown as Body;
@@ -106,7 +106,7 @@ export const exportConnections: EntityExporter<CheckpointState> = async (env, st
       await call('GET /api/v2/connections (totals)', env.domain, () =>
         env.client.connections.list(
           { include_totals: true, take: null },
-          { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } },
+          { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: 1 } },
         ),
       )
     ).response as unknown as Body;
@@ -117,7 +117,10 @@ export const exportConnections: EntityExporter<CheckpointState> = async (env, st
     const from = st.from;
     const body = (
       await call('GET /api/v2/connections', env.domain, () =>
-        env.client.connections.list({ take: TAKE, ...(from ? { from } : {}) }, { abortSignal: env.signal }),
+        env.client.connections.list(
+          { take: TAKE, ...(from ? { from } : {}) },
+          { abortSignal: requestSignal(env) },
+        ),
       )
     ).response as unknown as Body;
     const list = arr(body, 'connections');
@@ -213,7 +216,7 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
       await call('GET /api/v2/organizations (totals)', env.domain, () =>
         env.client.organizations.list(
           { include_totals: true, take: null },
-          { abortSignal: env.signal, queryParams: { page: 0, per_page: 1 } },
+          { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: 1 } },
         ),
       )
     ).response as unknown as Body;
@@ -224,7 +227,10 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
     const from = st.from;
     const body = (
       await call('GET /api/v2/organizations', env.domain, () =>
-        env.client.organizations.list({ take: TAKE, ...(from ? { from } : {}) }, { abortSignal: env.signal }),
+        env.client.organizations.list(
+          { take: TAKE, ...(from ? { from } : {}) },
+          { abortSignal: requestSignal(env) },
+        ),
       )
     ).response as unknown as Body;
     const list = arr(body, 'organizations');
@@ -263,7 +269,7 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
             env.client.organizations.enabledConnections.list(
               orgId,
               { page, per_page: TAKE, include_totals: true },
-              { abortSignal: env.signal },
+              { abortSignal: requestSignal(env) },
             ),
           )
         ).response as unknown as Body;
@@ -373,7 +379,7 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
               include_fields: true,
               ...(cur.from ? { from: cur.from } : {}),
             },
-            { abortSignal: env.signal },
+            { abortSignal: requestSignal(env) },
           ),
         )
       ).response as unknown as Body;
@@ -401,7 +407,7 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
           env.client.organizations.members.list(
             orgId,
             { include_totals: true, take: null, fields: MEMBER_FIELDS, include_fields: true },
-            { abortSignal: env.signal, queryParams: { page: 0, per_page: TAKE } },
+            { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: TAKE } },
           ),
         )
       ).response as unknown as Body;
@@ -498,7 +504,7 @@ export const exportMfa: EntityExporter<MfaState> = async (env, state) => {
             env.client.users.authenticationMethods.list(
               userId,
               { page, per_page: TAKE, include_totals: true },
-              { abortSignal: env.signal },
+              { abortSignal: requestSignal(env) },
             ),
           )
         ).response as unknown as Body;
@@ -593,11 +599,11 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
       env.save(st, done, null);
     })();
   };
-  const opts = { abortSignal: env.signal };
+  const opts = () => ({ abortSignal: requestSignal(env) });
   await readAll(
     'action',
     'GET /api/v2/actions/actions',
-    async (page) => (await env.client.actions.list({ page, per_page: 50 }, opts)).response as Body,
+    async (page) => (await env.client.actions.list({ page, per_page: 50 }, opts())).response as Body,
     'actions',
     (a) => [
       s(a.name),
@@ -612,7 +618,7 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
     'rule',
     'GET /api/v2/rules',
     async (page) =>
-      (await env.client.rules.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
+      (await env.client.rules.list({ page, per_page: 50, include_totals: true }, opts())).response as Body,
     'rules',
     (r) => [s(r.name), s(r.stage) ?? 'login_success', b(r.enabled), null],
   );
@@ -620,7 +626,7 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
     'hook',
     'GET /api/v2/hooks',
     async (page) =>
-      (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, opts)).response as Body,
+      (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, opts())).response as Body,
     'hooks',
     (h) => [s(h.name), s(h.triggerId), b(h.enabled), null],
   );

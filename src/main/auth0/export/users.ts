@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../shared/errors';
 import { isLoopbackHost } from '../../net/loopback';
 import { call } from './http';
-import type { EntityEnv, EntityExporter } from './env';
+import { requestSignal, type EntityEnv, type EntityExporter } from './env';
 import { ingestUsers } from './ingest';
 
 // Users come from Auth0's users-exports job (GET /users stops at 1000): create the job, poll it with backoff,
@@ -81,7 +81,7 @@ function checkLocation(location: string): URL {
 
 async function getJob(env: EntityEnv, id: string): Promise<JobStatus> {
   return (await call('GET /api/v2/jobs/{id}', env.domain, () =>
-    env.client.jobs.get(id, { abortSignal: env.signal }),
+    env.client.jobs.get(id, { abortSignal: requestSignal(env) }),
   )) as unknown as JobStatus;
 }
 
@@ -124,7 +124,7 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
       const job = (await call('POST /api/v2/jobs/users-exports', env.domain, () =>
         env.client.jobs.usersExports.create(
           { format: 'json', fields: USER_EXPORT_FIELDS },
-          { abortSignal: env.signal },
+          { abortSignal: requestSignal(env) },
         ),
       )) as unknown as JobStatus & { created_at?: string };
       if (!job.id) throw new AppError('remote_error', 'POST /api/v2/jobs/users-exports returned no job id.');
