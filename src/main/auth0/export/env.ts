@@ -30,14 +30,6 @@ export interface EntityResult {
   note?: string;
 }
 
-/**
- * The signal to hand one SDK call: it follows the job's signal. The auth0 SDK adds an abort listener to the signal a
- * call is given and never removes it. On the job's own signal those piled up, one per request, and Node walks the
- * whole list on every add: at a million users (some 135,000 requests) the export spent most of its 28 minutes there.
- * A signal of its own per call takes the SDK's listener with it when the call is done.
- */
-export const requestSignal = (env: Pick<EntityEnv, 'signal'>): AbortSignal => AbortSignal.any([env.signal]);
-
 export type EntityExporter<S> = (env: EntityEnv, state: S | null) => Promise<EntityResult>;
 
 /** The standard comparison: complete only when Auth0 gave a total and the count matches it. */

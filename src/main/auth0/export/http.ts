@@ -128,11 +128,27 @@ export function describeApiError(err: unknown, endpoint: string, domain: string)
   );
 }
 
-/** Runs one API call and rethrows its failure described with the endpoint. */
-export async function call<T>(endpoint: string, domain: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs one SDK call and rethrows its failure described with the endpoint. The call gets a signal of its own that
+ * follows the job's: the auth0 SDK adds an abort listener to the signal a call is given and never removes it. On the
+ * job's own signal those piled up, one per request, and Node walks the whole list on every add: at a million users
+ * (some 135,000 requests) the export spent most of its 28 minutes there. AbortSignal.any would leak instead: a
+ * composite signal with a listener is kept alive until it aborts. The forwarding listener goes when the call ends.
+ */
+export async function call<T>(
+  endpoint: string,
+  job: { domain: string; signal: AbortSignal },
+  fn: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const own = new AbortController();
+  const forward = (): void => own.abort(job.signal.reason);
+  if (job.signal.aborted) forward();
+  else job.signal.addEventListener('abort', forward, { once: true });
   try {
-    return await fn();
+    return await fn(own.signal);
   } catch (err) {
-    throw describeApiError(err, endpoint, domain);
+    throw describeApiError(err, endpoint, job.domain);
+  } finally {
+    job.signal.removeEventListener('abort', forward);
   }
 }

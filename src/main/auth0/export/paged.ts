@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { call } from './http';
-import { compare, requestSignal, type EntityExporter, type EntityResult } from './env';
+import { compare, type EntityExporter, type EntityResult } from './env';
 import { splitConnectionOptions } from './secrets';
 
 // The entities read through list endpoints: checkpoint paging (from/take) where Auth0 offers it, offset paging
@@ -37,11 +37,8 @@ export const exportRoles: EntityExporter<OffsetState> = async (env, state) => {
   for (;;) {
     env.throwIfStopped();
     const body = (
-      await call('GET /api/v2/roles', env.domain, () =>
-        env.client.roles.list(
-          { page: st.page, per_page: TAKE, include_totals: true },
-          { abortSignal: requestSignal(env) },
-        ),
+      await call('GET /api/v2/roles', env, (abortSignal) =>
+        env.client.roles.list({ page: st.page, per_page: TAKE, include_totals: true }, { abortSignal }),
       )
     ).response as unknown as Body;
     const roles = arr(body, 'roles');
@@ -103,10 +100,10 @@ export const exportConnections: EntityExporter<CheckpointState> = async (env, st
   };
   if (!st.started) {
     const body = (
-      await call('GET /api/v2/connections (totals)', env.domain, () =>
+      await call('GET /api/v2/connections (totals)', env, (abortSignal) =>
         env.client.connections.list(
           { include_totals: true, take: null },
-          { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: 1 } },
+          { abortSignal, queryParams: { page: 0, per_page: 1 } },
         ),
       )
     ).response as unknown as Body;
@@ -116,11 +113,8 @@ export const exportConnections: EntityExporter<CheckpointState> = async (env, st
     env.throwIfStopped();
     const from = st.from;
     const body = (
-      await call('GET /api/v2/connections', env.domain, () =>
-        env.client.connections.list(
-          { take: TAKE, ...(from ? { from } : {}) },
-          { abortSignal: requestSignal(env) },
-        ),
+      await call('GET /api/v2/connections', env, (abortSignal) =>
+        env.client.connections.list({ take: TAKE, ...(from ? { from } : {}) }, { abortSignal }),
       )
     ).response as unknown as Body;
     const list = arr(body, 'connections');
@@ -213,10 +207,10 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
   };
   if (!st.started) {
     const body = (
-      await call('GET /api/v2/organizations (totals)', env.domain, () =>
+      await call('GET /api/v2/organizations (totals)', env, (abortSignal) =>
         env.client.organizations.list(
           { include_totals: true, take: null },
-          { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: 1 } },
+          { abortSignal, queryParams: { page: 0, per_page: 1 } },
         ),
       )
     ).response as unknown as Body;
@@ -226,11 +220,8 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
     env.throwIfStopped();
     const from = st.from;
     const body = (
-      await call('GET /api/v2/organizations', env.domain, () =>
-        env.client.organizations.list(
-          { take: TAKE, ...(from ? { from } : {}) },
-          { abortSignal: requestSignal(env) },
-        ),
+      await call('GET /api/v2/organizations', env, (abortSignal) =>
+        env.client.organizations.list({ take: TAKE, ...(from ? { from } : {}) }, { abortSignal }),
       )
     ).response as unknown as Body;
     const list = arr(body, 'organizations');
@@ -265,11 +256,11 @@ export const exportOrganizations: EntityExporter<OrgState> = async (env, state) 
       let expected = 0;
       for (let page = 0; page * TAKE < OFFSET_CAP; page++) {
         const body = (
-          await call('GET /api/v2/organizations/{id}/enabled_connections', env.domain, () =>
+          await call('GET /api/v2/organizations/{id}/enabled_connections', env, (abortSignal) =>
             env.client.organizations.enabledConnections.list(
               orgId,
               { page, per_page: TAKE, include_totals: true },
-              { abortSignal: requestSignal(env) },
+              { abortSignal },
             ),
           )
         ).response as unknown as Body;
@@ -370,7 +361,7 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
       const cur = st.current;
       env.throwIfStopped();
       const body = (
-        await call('GET /api/v2/organizations/{id}/members', env.domain, () =>
+        await call('GET /api/v2/organizations/{id}/members', env, (abortSignal) =>
           env.client.organizations.members.list(
             cur.orgId,
             {
@@ -379,7 +370,7 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
               include_fields: true,
               ...(cur.from ? { from: cur.from } : {}),
             },
-            { abortSignal: requestSignal(env) },
+            { abortSignal },
           ),
         )
       ).response as unknown as Body;
@@ -403,11 +394,11 @@ export const exportMemberships: EntityExporter<MemberState> = async (env, state)
       // One offset call gives the total and, for the common small organization, every member at once; larger
       // organizations are then read with checkpoint paging (offset paging would stop at 1000).
       const body = (
-        await call('GET /api/v2/organizations/{id}/members', env.domain, () =>
+        await call('GET /api/v2/organizations/{id}/members', env, (abortSignal) =>
           env.client.organizations.members.list(
             orgId,
             { include_totals: true, take: null, fields: MEMBER_FIELDS, include_fields: true },
-            { abortSignal: requestSignal(env), queryParams: { page: 0, per_page: TAKE } },
+            { abortSignal, queryParams: { page: 0, per_page: TAKE } },
           ),
         )
       ).response as unknown as Body;
@@ -500,11 +491,11 @@ export const exportMfa: EntityExporter<MfaState> = async (env, state) => {
       let expected = 0;
       for (let page = 0; page * TAKE < OFFSET_CAP; page++) {
         const body = (
-          await call('GET /api/v2/users/{id}/authentication-methods', env.domain, () =>
+          await call('GET /api/v2/users/{id}/authentication-methods', env, (abortSignal) =>
             env.client.users.authenticationMethods.list(
               userId,
               { page, per_page: TAKE, include_totals: true },
-              { abortSignal: requestSignal(env) },
+              { abortSignal },
             ),
           )
         ).response as unknown as Body;
@@ -569,7 +560,7 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
   const readAll = async (
     kind: 'action' | 'rule' | 'hook',
     endpoint: string,
-    fetchPage: (page: number) => Promise<Body>,
+    fetchPage: (page: number, abortSignal: AbortSignal) => Promise<Body>,
     key: string,
     row: (x: Body) => [string | null, string | null, number | null, string | null],
   ): Promise<void> => {
@@ -578,7 +569,7 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
     let expected: number | null = null;
     for (let page = 0; ; page++) {
       env.throwIfStopped();
-      const body = await call(endpoint, env.domain, () => fetchPage(page));
+      const body = await call(endpoint, env, (abortSignal) => fetchPage(page, abortSignal));
       const list = arr(body, key);
       items.push(...list);
       expected = total(body);
@@ -599,11 +590,11 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
       env.save(st, done, null);
     })();
   };
-  const opts = () => ({ abortSignal: requestSignal(env) });
   await readAll(
     'action',
     'GET /api/v2/actions/actions',
-    async (page) => (await env.client.actions.list({ page, per_page: 50 }, opts())).response as Body,
+    async (page, abortSignal) =>
+      (await env.client.actions.list({ page, per_page: 50 }, { abortSignal })).response as Body,
     'actions',
     (a) => [
       s(a.name),
@@ -617,16 +608,18 @@ export const exportLogic: EntityExporter<LogicState> = async (env, state) => {
   await readAll(
     'rule',
     'GET /api/v2/rules',
-    async (page) =>
-      (await env.client.rules.list({ page, per_page: 50, include_totals: true }, opts())).response as Body,
+    async (page, abortSignal) =>
+      (await env.client.rules.list({ page, per_page: 50, include_totals: true }, { abortSignal }))
+        .response as Body,
     'rules',
     (r) => [s(r.name), s(r.stage) ?? 'login_success', b(r.enabled), null],
   );
   await readAll(
     'hook',
     'GET /api/v2/hooks',
-    async (page) =>
-      (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, opts())).response as Body,
+    async (page, abortSignal) =>
+      (await env.client.hooks.list({ page, per_page: 50, include_totals: true }, { abortSignal }))
+        .response as Body,
     'hooks',
     (h) => [s(h.name), s(h.triggerId), b(h.enabled), null],
   );

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../shared/errors';
 import { isLoopbackHost } from '../../net/loopback';
 import { call } from './http';
-import { requestSignal, type EntityEnv, type EntityExporter } from './env';
+import type { EntityEnv, EntityExporter } from './env';
 import { ingestUsers } from './ingest';
 
 // Users come from Auth0's users-exports job (GET /users stops at 1000): create the job, poll it with backoff,
@@ -80,8 +80,8 @@ function checkLocation(location: string): URL {
 }
 
 async function getJob(env: EntityEnv, id: string): Promise<JobStatus> {
-  return (await call('GET /api/v2/jobs/{id}', env.domain, () =>
-    env.client.jobs.get(id, { abortSignal: requestSignal(env) }),
+  return (await call('GET /api/v2/jobs/{id}', env, (abortSignal) =>
+    env.client.jobs.get(id, { abortSignal }),
   )) as unknown as JobStatus;
 }
 
@@ -121,11 +121,8 @@ export const exportUsers: EntityExporter<UsersState> = async (env, state) => {
     const jobAge = st.jobCreatedAt ? Date.now() - Date.parse(st.jobCreatedAt) : Infinity;
     if (!st.jobId || !(jobAge < JOB_REUSE_MS)) {
       // A new job is a new file: lines staged from an older file cannot be continued.
-      const job = (await call('POST /api/v2/jobs/users-exports', env.domain, () =>
-        env.client.jobs.usersExports.create(
-          { format: 'json', fields: USER_EXPORT_FIELDS },
-          { abortSignal: requestSignal(env) },
-        ),
+      const job = (await call('POST /api/v2/jobs/users-exports', env, (abortSignal) =>
+        env.client.jobs.usersExports.create({ format: 'json', fields: USER_EXPORT_FIELDS }, { abortSignal }),
       )) as unknown as JobStatus & { created_at?: string };
       if (!job.id) throw new AppError('remote_error', 'POST /api/v2/jobs/users-exports returned no job id.');
       env.db.transaction(() => {
