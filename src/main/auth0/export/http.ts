@@ -132,8 +132,9 @@ export function describeApiError(err: unknown, endpoint: string, domain: string)
  * Runs one SDK call and rethrows its failure described with the endpoint. The call gets a signal of its own that
  * follows the job's: the auth0 SDK adds an abort listener to the signal a call is given and never removes it. On the
  * job's own signal those piled up, one per request, and Node walks the whole list on every add: at a million users
- * (some 135,000 requests) the export spent most of its 28 minutes there. AbortSignal.any would leak instead: a
- * composite signal with a listener is kept alive until it aborts. The forwarding listener goes when the call ends.
+ * (some 135,000 requests) the export spent most of its 28 minutes there. AbortSignal.any would leak instead: Node
+ * keeps a composite signal alive while it has a listener, and the SDK's is never removed (pacedFetch's composite is
+ * fine: fetch drops its listener with the request). The forwarding listener here goes when the call ends.
  */
 export async function call<T>(
   endpoint: string,
